@@ -1,0 +1,5 @@
+import sys
+
+from ultralow.cli import main
+
+sys.exit(main())
