@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import cbor2
-
 from ultralow.paths import cache_dir
 
 ENGINE_DISTRIBUTION = "pyenergyplus-lbnl"

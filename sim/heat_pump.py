@@ -1,0 +1,59 @@
+"""Air-source heat pump electricity from hourly ideal heating/cooling loads.
+
+The curves and their parameters are in ``templates/data/heat_pumps.toml`` (documented there):
+a linear COP/EER dependence on outdoor dry-bulb around the rating point, a defrost penalty in
+the frosting band, and direct electric backup (COP 1) below the unit's cut-off temperature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ultralow.templates import catalogues
+
+
+@dataclass(frozen=True)
+class HeatPumpModel:
+    """Performance of one catalogue heat pump (see data file for the meaning of each field)."""
+
+    id: str
+    rated_cop_heating: float
+    rated_temp_heating_c: float
+    heating_slope_per_k: float
+    cop_min: float
+    cutoff_temp_c: float
+    defrost_low_c: float
+    defrost_high_c: float
+    defrost_penalty: float
+    rated_eer_cooling: float
+    rated_temp_cooling_c: float
+    cooling_slope_per_k: float
+
+    @classmethod
+    def from_catalogue(cls, heat_pump_id: str) -> HeatPumpModel:
+        data = catalogues.entry("heat_pumps", heat_pump_id, "heat pump")
+        return cls(id=heat_pump_id, **{k: float(data[k]) for k in cls.__dataclass_fields__ if k != "id"})
+
+    def heating_cop(self, outdoor_c: np.ndarray) -> np.ndarray:
+        """Effective heating COP at outdoor dry-bulb ``outdoor_c`` (degC); 1.0 below cut-off."""
+        t = np.asarray(outdoor_c, dtype=float)
+        cop = self.rated_cop_heating * (1.0 + self.heating_slope_per_k * (t - self.rated_temp_heating_c))
+        cop = np.maximum(cop, self.cop_min)
+        frosting = (t >= self.defrost_low_c) & (t <= self.defrost_high_c)
+        cop = np.where(frosting, cop * (1.0 - self.defrost_penalty), cop)
+        return np.where(t < self.cutoff_temp_c, 1.0, cop)
+
+    def cooling_eer(self, outdoor_c: np.ndarray) -> np.ndarray:
+        """Cooling EER at outdoor dry-bulb ``outdoor_c`` (degC), at least 1."""
+        t = np.asarray(outdoor_c, dtype=float)
+        eer = self.rated_eer_cooling * (1.0 - self.cooling_slope_per_k * (t - self.rated_temp_cooling_c))
+        return np.maximum(eer, 1.0)
+
+    def electricity_kwh(
+        self, heating_kwh: np.ndarray, cooling_kwh: np.ndarray, outdoor_c: np.ndarray
+    ) -> tuple[float, float]:
+        """Heating and cooling electricity (kWh) for hourly loads (kWh) and temperatures."""
+        heat = float(np.sum(np.asarray(heating_kwh) / self.heating_cop(outdoor_c)))
+        cool = float(np.sum(np.asarray(cooling_kwh) / self.cooling_eer(outdoor_c)))
+        return heat, cool

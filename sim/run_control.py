@@ -1,0 +1,157 @@
+"""What period a simulation covers: the whole weather year, a run period, or design days.
+
+Design days are derived from the weather file itself (any EPW, including synthetic ones whose
+header may carry no ASHRAE design conditions): the heating day at the 99.6 % (0.4th
+percentile) hourly dry-bulb, the cooling day at the 0.4 % (99.6th percentile) dry-bulb with
+the mean dew point of the hottest 1 % of hours, clear sky (ASHRAE clear-sky model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ultralow.errors import InputError
+
+EPW_DRY_BULB_COLUMN = 6
+EPW_DEW_POINT_COLUMN = 7
+EPW_PRESSURE_COLUMN = 9
+
+
+@dataclass(frozen=True)
+class RunPeriod:
+    """A simulated period. ``kind`` is ``annual``, ``period`` or ``design_days``."""
+
+    kind: str = "annual"
+    start_month: int = 1
+    start_day: int = 1
+    end_month: int = 12
+    end_day: int = 31
+
+    @classmethod
+    def parse(cls, text: str | None) -> RunPeriod:
+        """``annual`` (default), ``design-days``, or ``MM-DD:MM-DD`` (e.g. ``01-01:01-14``)."""
+        if text is None or text == "annual":
+            return cls()
+        if text in ("design-days", "design_days"):
+            return cls(kind="design_days")
+        try:
+            start, end = text.split(":")
+            sm, sd = (int(x) for x in start.split("-"))
+            em, ed = (int(x) for x in end.split("-"))
+        except ValueError:
+            raise InputError(
+                f"period {text!r}: use 'annual', 'design-days' or MM-DD:MM-DD (e.g. 01-01:01-14)"
+            ) from None
+        if not (1 <= sm <= 12 and 1 <= em <= 12 and 1 <= sd <= 31 and 1 <= ed <= 31):
+            raise InputError(f"period {text!r}: month must be 1-12 and day 1-31")
+        return cls(kind="period", start_month=sm, start_day=sd, end_month=em, end_day=ed)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "period":
+            return f"{self.start_month:02d}-{self.start_day:02d}:{self.end_month:02d}-{self.end_day:02d}"
+        return self.kind
+
+
+@dataclass(frozen=True)
+class EpwClimate:
+    """What the model needs from a weather file."""
+
+    city: str
+    latitude_deg: float
+    longitude_deg: float
+    time_zone_h: float
+    elevation_m: float
+    monthly_mean_dry_bulb_c: tuple[float, ...]
+    heating_design_dry_bulb_c: float
+    cooling_design_dry_bulb_c: float
+    cooling_design_dew_point_c: float
+    mean_pressure_pa: float
+
+
+@lru_cache(maxsize=64)
+def _epw_climate(path: str, mtime_ns: int) -> EpwClimate:
+    lines = Path(path).read_text(encoding="latin-1").splitlines()
+    loc = lines[0].split(",")
+    if loc[0].strip().upper() != "LOCATION" or len(loc) < 10:
+        raise InputError(f"{path}: line 1 is not an EPW LOCATION header")
+    rows = [line.split(",") for line in lines[8:] if line.strip()]
+    try:
+        month = np.array([int(r[1]) for r in rows])
+        dry = np.array([float(r[EPW_DRY_BULB_COLUMN]) for r in rows])
+        dew = np.array([float(r[EPW_DEW_POINT_COLUMN]) for r in rows])
+        pressure = np.array([float(r[EPW_PRESSURE_COLUMN]) for r in rows])
+    except (ValueError, IndexError) as exc:
+        raise InputError(f"{path}: weather data is not readable as EPW ({exc})") from None
+    monthly = tuple(float(dry[month == m].mean()) for m in range(1, 13))
+    hot = dry >= np.quantile(dry, 0.99)
+    return EpwClimate(
+        city=loc[1].strip(),
+        latitude_deg=float(loc[6]),
+        longitude_deg=float(loc[7]),
+        time_zone_h=float(loc[8]),
+        elevation_m=float(loc[9]),
+        monthly_mean_dry_bulb_c=monthly,
+        heating_design_dry_bulb_c=float(np.quantile(dry, 0.004)),
+        cooling_design_dry_bulb_c=float(np.quantile(dry, 0.996)),
+        cooling_design_dew_point_c=float(dew[hot].mean()),
+        mean_pressure_pa=float(pressure[pressure < 999999].mean()),
+    )
+
+
+def epw_climate(path: str | Path) -> EpwClimate:
+    """Location, monthly means and design conditions of an EPW (cached per file version)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"weather file {str(p)!r} does not exist")
+    return _epw_climate(str(p.resolve()), p.stat().st_mtime_ns)
+
+
+def apply_run_period(idf: Any, period: RunPeriod, climate: EpwClimate) -> None:
+    """Add SimulationControl, location, design days and the run period to ``idf``."""
+    idf.newidfobject(
+        "SIMULATIONCONTROL",
+        Do_Zone_Sizing_Calculation="No",
+        Do_System_Sizing_Calculation="No",
+        Do_Plant_Sizing_Calculation="No",
+        Run_Simulation_for_Sizing_Periods="Yes" if period.kind == "design_days" else "No",
+        Run_Simulation_for_Weather_File_Run_Periods="No" if period.kind == "design_days" else "Yes",
+    )
+    idf.newidfobject(
+        "SITE:LOCATION", Name=climate.city or "site", Latitude=climate.latitude_deg,
+        Longitude=climate.longitude_deg, Time_Zone=climate.time_zone_h,
+        Elevation=climate.elevation_m,
+    )
+    pressure = round(climate.mean_pressure_pa)
+    idf.newidfobject(
+        "SIZINGPERIOD:DESIGNDAY", Name="Heating 99.6% design day", Month=1, Day_of_Month=21,
+        Day_Type="WinterDesignDay",
+        Maximum_DryBulb_Temperature=round(climate.heating_design_dry_bulb_c, 1),
+        Daily_DryBulb_Temperature_Range=0.0, Humidity_Condition_Type="DewPoint",
+        Wetbulb_or_DewPoint_at_Maximum_DryBulb=round(climate.heating_design_dry_bulb_c - 2.0, 1),
+        Barometric_Pressure=pressure, Wind_Speed=3.0, Wind_Direction=0,
+        Solar_Model_Indicator="ASHRAEClearSky", Sky_Clearness=0.0,
+    )
+    idf.newidfobject(
+        "SIZINGPERIOD:DESIGNDAY", Name="Cooling 0.4% design day", Month=7, Day_of_Month=21,
+        Day_Type="SummerDesignDay",
+        Maximum_DryBulb_Temperature=round(climate.cooling_design_dry_bulb_c, 1),
+        Daily_DryBulb_Temperature_Range=8.0, Humidity_Condition_Type="DewPoint",
+        Wetbulb_or_DewPoint_at_Maximum_DryBulb=round(
+            min(climate.cooling_design_dew_point_c, climate.cooling_design_dry_bulb_c), 1
+        ),
+        Barometric_Pressure=pressure, Wind_Speed=3.0, Wind_Direction=180,
+        Solar_Model_Indicator="ASHRAEClearSky", Sky_Clearness=1.0,
+    )
+    start = (period.start_month, period.start_day) if period.kind == "period" else (1, 1)
+    end = (period.end_month, period.end_day) if period.kind == "period" else (12, 31)
+    idf.newidfobject(
+        "RUNPERIOD", Name="Run period", Begin_Month=start[0], Begin_Day_of_Month=start[1],
+        End_Month=end[0], End_Day_of_Month=end[1], Use_Weather_File_Holidays_and_Special_Days="Yes",
+        Use_Weather_File_Daylight_Saving_Period="No", Apply_Weekend_Holiday_Rule="No",
+        Use_Weather_File_Rain_Indicators="Yes", Use_Weather_File_Snow_Indicators="Yes",
+    )

@@ -1,0 +1,59 @@
+"""Office: a public building with perimeter/core zoning per storey.
+
+Rectangular block, 5 m perimeter zones around a core on every storey, office operation per
+GB 55015-2021 Appendix C (20/26 degC occupied, 5 degC heating setback, 10 m2/person, 8 W/m2
+lighting, 15 W/m2 equipment, 30 m3/(h person) fresh air) on weekdays. Default envelope:
+GB 55015-2021 cold-zone public building values (wall 0.45, roof 0.35 W/(m2K)).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ultralow.templates.building import build_model
+from ultralow.templates.geometry import BlockGeometry
+from ultralow.templates.parameters import Parameter
+from ultralow.templates.template import F, I, Template, package_parameters
+
+PERIMETER_DEPTH_M = 5.0
+
+DEFAULTS: dict[str, Any] = {
+    "wall_u_w_m2k": 0.45, "roof_u_w_m2k": 0.35, "floor_u_w_m2k": 0.50,
+    "wall_insulation": "rock_wool", "roof_insulation": "xps", "floor_insulation": "xps",
+    "window_u_w_m2k": 2.2, "window_shgc": 0.40, "window_vt": 0.55,
+    "n50_ach": 2.0, "hrv_efficiency": 0.0, "heat_pump": "ashp_standard",
+}
+
+GEOMETRY_PARAMETERS = [
+    Parameter("length_m", F, "m", 50.0, "length of the south (main) facade", 15.0, 200.0),
+    Parameter("depth_m", F, "m", 20.0, "depth of the block", 12.0, 60.0),
+    Parameter("storeys", I, "", 5, "number of storeys above ground", 1, 30),
+    Parameter("floor_height_m", F, "m", 3.9, "storey height floor to floor", 3.0, 5.0),
+    Parameter("wwr_south", F, "-", 0.40, "window-to-wall ratio of the south facade", 0.0, 0.9),
+    Parameter("wwr_north", F, "-", 0.40, "window-to-wall ratio of the north facade", 0.0, 0.9),
+    Parameter("wwr_east", F, "-", 0.30, "window-to-wall ratio of the east facade", 0.0, 0.9),
+    Parameter("wwr_west", F, "-", 0.30, "window-to-wall ratio of the west facade", 0.0, 0.9),
+]
+
+
+def geometry_of(params: dict[str, Any]) -> BlockGeometry:
+    return BlockGeometry(
+        length_m=params["length_m"], depth_m=params["depth_m"], storeys=params["storeys"],
+        floor_height_m=params["floor_height_m"], wwr_south=params["wwr_south"],
+        wwr_north=params["wwr_north"], wwr_east=params["wwr_east"], wwr_west=params["wwr_west"],
+        perimeter_depth_m=PERIMETER_DEPTH_M,
+    )
+
+
+def _build(params: dict[str, Any], weather: Any, monthly_outdoor_c: list[float]):
+    return build_model("office", "office", params, geometry_of(params), weather, monthly_outdoor_c)
+
+
+TEMPLATE = Template(
+    name="office",
+    building_use="public",
+    description="Office block, perimeter/core zones per storey, GB 55015-2021 App. C office operation",
+    parameters={p.name: p for p in GEOMETRY_PARAMETERS + package_parameters(DEFAULTS)},
+    default_u_w_m2k={k: DEFAULTS[f"{k}_u_w_m2k"] for k in ("wall", "roof", "floor")},
+    builder=_build,
+)

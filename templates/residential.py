@@ -1,0 +1,63 @@
+"""Residential block: a multi-storey slab apartment building.
+
+The common case in Harbin, Urumqi, Beijing, Jinan, Shanghai and Guangzhou/Dongguan: a
+rectangular block, long facade to the south, one thermal zone per storey (perimeter/core
+zoning when the depth exceeds ``core_zoning_depth_m``), operated per GB 55015-2021 Appendix C.
+Default envelope: GB 55015-2021 severe cold B limits for a >= 4-storey residential building
+(wall 0.35, roof 0.20 W/(m2K)); other defaults are typical new-build values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ultralow.templates.building import build_model
+from ultralow.templates.geometry import BlockGeometry
+from ultralow.templates.parameters import Parameter
+from ultralow.templates.template import F, I, Template, package_parameters
+
+CORE_ZONING_DEPTH_M = 16.0  # deeper blocks get 5 m perimeter zones and a core per storey
+PERIMETER_DEPTH_M = 5.0
+
+DEFAULTS: dict[str, Any] = {
+    "wall_u_w_m2k": 0.35, "roof_u_w_m2k": 0.20, "floor_u_w_m2k": 0.35,
+    "wall_insulation": "eps", "roof_insulation": "xps", "floor_insulation": "xps",
+    "window_u_w_m2k": 2.0, "window_shgc": 0.45, "window_vt": 0.6,
+    "n50_ach": 1.5, "hrv_efficiency": 0.0, "heat_pump": "ashp_low_ambient",
+}
+
+GEOMETRY_PARAMETERS = [
+    Parameter("length_m", F, "m", 60.0, "length of the south (main) facade", 8.0, 200.0),
+    Parameter("depth_m", F, "m", 12.0, "depth of the block (east/west facade length)", 6.0, 40.0),
+    Parameter("storeys", I, "", 6, "number of storeys above ground", 1, 33),
+    Parameter("floor_height_m", F, "m", 2.9, "storey height floor to floor", 2.5, 4.5),
+    Parameter("wwr_south", F, "-", 0.45, "window-to-wall ratio of the south facade", 0.0, 0.8),
+    Parameter("wwr_north", F, "-", 0.30, "window-to-wall ratio of the north facade", 0.0, 0.8),
+    Parameter("wwr_east", F, "-", 0.10, "window-to-wall ratio of the east facade", 0.0, 0.8),
+    Parameter("wwr_west", F, "-", 0.10, "window-to-wall ratio of the west facade", 0.0, 0.8),
+]
+
+
+def geometry_of(params: dict[str, Any]) -> BlockGeometry:
+    depth = params["depth_m"]
+    return BlockGeometry(
+        length_m=params["length_m"], depth_m=depth, storeys=params["storeys"],
+        floor_height_m=params["floor_height_m"], wwr_south=params["wwr_south"],
+        wwr_north=params["wwr_north"], wwr_east=params["wwr_east"], wwr_west=params["wwr_west"],
+        perimeter_depth_m=PERIMETER_DEPTH_M if depth > CORE_ZONING_DEPTH_M else None,
+    )
+
+
+def _build(params: dict[str, Any], weather: Any, monthly_outdoor_c: list[float]):
+    return build_model("residential", "residential", params, geometry_of(params), weather,
+                       monthly_outdoor_c)
+
+
+TEMPLATE = Template(
+    name="residential",
+    building_use="residential",
+    description="Multi-storey apartment block, zones per storey, GB 55015-2021 App. C operation",
+    parameters={p.name: p for p in GEOMETRY_PARAMETERS + package_parameters(DEFAULTS)},
+    default_u_w_m2k={k: DEFAULTS[f"{k}_u_w_m2k"] for k in ("wall", "roof", "floor")},
+    builder=_build,
+)
