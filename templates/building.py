@@ -74,7 +74,12 @@ def operation_profile(use: str, climate_zone: str) -> dict[str, Any]:
     return dict(data[key])
 
 
-def _hourly_compact(name: str, weekday: list[float], other: list[float] | None = None) -> list[str]:
+def _constant(value: float) -> list[str]:
+    """Schedule:Compact fields for a constant value all year."""
+    return ["Through: 12/31", "For: AllDays", "Until: 24:00", f"{value:g}"]
+
+
+def _hourly_compact(weekday: list[float], other: list[float] | None = None) -> list[str]:
     """Schedule:Compact fields for a 24-value profile (other days may differ)."""
 
     def day(values: list[float]) -> list[str]:
@@ -230,21 +235,21 @@ def build_model(
     weekend = op.get("weekend_fraction")
     for key in ("occupancy", "lighting", "equipment"):
         other = [v * weekend for v in op[key]] if weekend is not None else None
-        _add_schedule(idf, key.title(), "Fraction", _hourly_compact(key, op[key], other))
-    _add_schedule(idf, "Always On", "Fraction", ["Through: 12/31", "For: AllDays", "Until: 24:00", "1"])
-    _add_schedule(idf, "Activity", "Any Number", ["Through: 12/31", "For: AllDays", "Until: 24:00", "110"])
+        _add_schedule(idf, key.title(), "Fraction", _hourly_compact(op[key], other))
+    _add_schedule(idf, "Always On", "Fraction", _constant(1))
+    _add_schedule(idf, "Activity", "Any Number", _constant(110))
     if op["hvac_schedule"] == "office":
         hvac_on = op["hvac_on"]
         off = [0.0] * 24
-        _add_schedule(idf, "HVAC On", "Fraction", _hourly_compact("hvac", hvac_on, off))
+        _add_schedule(idf, "HVAC On", "Fraction", _hourly_compact(hvac_on, off))
         heat = [heating_c if on else op["heating_setback_c"] for on in hvac_on]
         cool = [cooling_c if on else op["cooling_setback_c"] for on in hvac_on]
-        _add_schedule(idf, "Heating Setpoint", "Temperature", _hourly_compact("h", heat, [op["heating_setback_c"]] * 24))
-        _add_schedule(idf, "Cooling Setpoint", "Temperature", _hourly_compact("c", cool, [op["cooling_setback_c"]] * 24))
+        _add_schedule(idf, "Heating Setpoint", "Temperature", _hourly_compact(heat, [op["heating_setback_c"]] * 24))
+        _add_schedule(idf, "Cooling Setpoint", "Temperature", _hourly_compact(cool, [op["cooling_setback_c"]] * 24))
         ventilation_schedule = "HVAC On"
     else:
-        _add_schedule(idf, "Heating Setpoint", "Temperature", ["Through: 12/31", "For: AllDays", "Until: 24:00", f"{heating_c:g}"])
-        _add_schedule(idf, "Cooling Setpoint", "Temperature", ["Through: 12/31", "For: AllDays", "Until: 24:00", f"{cooling_c:g}"])
+        _add_schedule(idf, "Heating Setpoint", "Temperature", _constant(heating_c))
+        _add_schedule(idf, "Cooling Setpoint", "Temperature", _constant(cooling_c))
         ventilation_schedule = "Always On"
 
     zones = [z.Name for z in idf.idfobjects["ZONE"]]
@@ -295,7 +300,7 @@ def build_model(
         Heating_Setpoint_Temperature_Schedule_Name="Heating Setpoint",
         Cooling_Setpoint_Temperature_Schedule_Name="Cooling Setpoint",
     )
-    _add_schedule(idf, "Control Type", "Any Number", ["Through: 12/31", "For: AllDays", "Until: 24:00", "4"])
+    _add_schedule(idf, "Control Type", "Any Number", _constant(4))
     hrv = params["hrv_efficiency"]
     for zone in zones:
         idf.newidfobject(

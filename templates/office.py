@@ -13,7 +13,7 @@ from typing import Any
 from ultralow.templates.building import build_model
 from ultralow.templates.geometry import BlockGeometry
 from ultralow.templates.parameters import Parameter
-from ultralow.templates.template import F, I, Template, package_parameters
+from ultralow.templates.template import FLOAT, INT, Template, package_parameters
 
 PERIMETER_DEPTH_M = 5.0
 
@@ -25,14 +25,14 @@ DEFAULTS: dict[str, Any] = {
 }
 
 GEOMETRY_PARAMETERS = [
-    Parameter("length_m", F, "m", 50.0, "length of the south (main) facade", 15.0, 200.0),
-    Parameter("depth_m", F, "m", 20.0, "depth of the block", 12.0, 60.0),
-    Parameter("storeys", I, "", 5, "number of storeys above ground", 1, 30),
-    Parameter("floor_height_m", F, "m", 3.9, "storey height floor to floor", 3.0, 5.0),
-    Parameter("wwr_south", F, "-", 0.40, "window-to-wall ratio of the south facade", 0.0, 0.9),
-    Parameter("wwr_north", F, "-", 0.40, "window-to-wall ratio of the north facade", 0.0, 0.9),
-    Parameter("wwr_east", F, "-", 0.30, "window-to-wall ratio of the east facade", 0.0, 0.9),
-    Parameter("wwr_west", F, "-", 0.30, "window-to-wall ratio of the west facade", 0.0, 0.9),
+    Parameter("length_m", FLOAT, "m", 50.0, "length of the south (main) facade", 15.0, 200.0),
+    Parameter("depth_m", FLOAT, "m", 20.0, "depth of the block", 12.0, 60.0),
+    Parameter("storeys", INT, "", 5, "number of storeys above ground", 1, 30),
+    Parameter("floor_height_m", FLOAT, "m", 3.9, "storey height floor to floor", 3.0, 5.0),
+    Parameter("wwr_south", FLOAT, "-", 0.40, "window-to-wall ratio of the south facade", 0.0, 0.9),
+    Parameter("wwr_north", FLOAT, "-", 0.40, "window-to-wall ratio of the north facade", 0.0, 0.9),
+    Parameter("wwr_east", FLOAT, "-", 0.30, "window-to-wall ratio of the east facade", 0.0, 0.9),
+    Parameter("wwr_west", FLOAT, "-", 0.30, "window-to-wall ratio of the west facade", 0.0, 0.9),
 ]
 
 

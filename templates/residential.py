@@ -14,7 +14,7 @@ from typing import Any
 from ultralow.templates.building import build_model
 from ultralow.templates.geometry import BlockGeometry
 from ultralow.templates.parameters import Parameter
-from ultralow.templates.template import F, I, Template, package_parameters
+from ultralow.templates.template import FLOAT, INT, Template, package_parameters
 
 CORE_ZONING_DEPTH_M = 16.0  # deeper blocks get 5 m perimeter zones and a core per storey
 PERIMETER_DEPTH_M = 5.0
@@ -27,14 +27,14 @@ DEFAULTS: dict[str, Any] = {
 }
 
 GEOMETRY_PARAMETERS = [
-    Parameter("length_m", F, "m", 60.0, "length of the south (main) facade", 8.0, 200.0),
-    Parameter("depth_m", F, "m", 12.0, "depth of the block (east/west facade length)", 6.0, 40.0),
-    Parameter("storeys", I, "", 6, "number of storeys above ground", 1, 33),
-    Parameter("floor_height_m", F, "m", 2.9, "storey height floor to floor", 2.5, 4.5),
-    Parameter("wwr_south", F, "-", 0.45, "window-to-wall ratio of the south facade", 0.0, 0.8),
-    Parameter("wwr_north", F, "-", 0.30, "window-to-wall ratio of the north facade", 0.0, 0.8),
-    Parameter("wwr_east", F, "-", 0.10, "window-to-wall ratio of the east facade", 0.0, 0.8),
-    Parameter("wwr_west", F, "-", 0.10, "window-to-wall ratio of the west facade", 0.0, 0.8),
+    Parameter("length_m", FLOAT, "m", 60.0, "length of the south (main) facade", 8.0, 200.0),
+    Parameter("depth_m", FLOAT, "m", 12.0, "depth of the block (east/west facade length)", 6.0, 40.0),
+    Parameter("storeys", INT, "", 6, "number of storeys above ground", 1, 33),
+    Parameter("floor_height_m", FLOAT, "m", 2.9, "storey height floor to floor", 2.5, 4.5),
+    Parameter("wwr_south", FLOAT, "-", 0.45, "window-to-wall ratio of the south facade", 0.0, 0.8),
+    Parameter("wwr_north", FLOAT, "-", 0.30, "window-to-wall ratio of the north facade", 0.0, 0.8),
+    Parameter("wwr_east", FLOAT, "-", 0.10, "window-to-wall ratio of the east facade", 0.0, 0.8),
+    Parameter("wwr_west", FLOAT, "-", 0.10, "window-to-wall ratio of the west facade", 0.0, 0.8),
 ]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from ultralow.templates import catalogues
 from ultralow.templates.parameters import Parameter, resolve_parameters
 
-F, I, C = "float", "int", "choice"
+FLOAT, INT, CHOICE = "float", "int", "choice"
 
 
 def package_parameters(defaults: Mapping[str, Any]) -> list[Parameter]:
@@ -26,45 +26,45 @@ def package_parameters(defaults: Mapping[str, Any]) -> list[Parameter]:
     out: list[Parameter] = []
     for prefix, label in (("wall", "external walls"), ("roof", "roof"), ("floor", "ground floor")):
         out += [
-            Parameter(f"{prefix}_u_w_m2k", F, "W/(m2 K)", None,
+            Parameter(f"{prefix}_u_w_m2k", FLOAT, "W/(m2 K)", None,
                       f"U-value of the {label} including surface films, as EnergyPlus reports it "
                       f"(default {defaults[f'{prefix}_u_w_m2k']:g} when no insulation thickness is given)",
                       0.08, 3.0, optional=True),
-            Parameter(f"{prefix}_insulation", C, "", defaults[f"{prefix}_insulation"],
+            Parameter(f"{prefix}_insulation", CHOICE, "", defaults[f"{prefix}_insulation"],
                       f"insulation material of the {label}", choices=ins),
-            Parameter(f"{prefix}_insulation_mm", F, "mm", None,
+            Parameter(f"{prefix}_insulation_mm", FLOAT, "mm", None,
                       f"insulation thickness of the {label} (instead of a U-value)", 0.0, 500.0,
                       optional=True),
         ]
     out += [
-        Parameter("window_u_w_m2k", F, "W/(m2 K)", defaults["window_u_w_m2k"],
+        Parameter("window_u_w_m2k", FLOAT, "W/(m2 K)", defaults["window_u_w_m2k"],
                   "window U-value (simple glazing model, whole window)", 0.5, 6.0),
-        Parameter("window_shgc", F, "-", defaults["window_shgc"],
+        Parameter("window_shgc", FLOAT, "-", defaults["window_shgc"],
                   "window solar heat gain coefficient", 0.1, 0.85),
-        Parameter("window_vt", F, "-", defaults["window_vt"],
+        Parameter("window_vt", FLOAT, "-", defaults["window_vt"],
                   "window visible transmittance", 0.1, 0.9),
-        Parameter("n50_ach", F, "1/h", defaults["n50_ach"],
+        Parameter("n50_ach", FLOAT, "1/h", defaults["n50_ach"],
                   "airtightness: air changes at 50 Pa; infiltration = n50 x 0.07", 0.1, 15.0),
-        Parameter("hrv_efficiency", F, "-", defaults["hrv_efficiency"],
+        Parameter("hrv_efficiency", FLOAT, "-", defaults["hrv_efficiency"],
                   "sensible heat-recovery effectiveness of the ventilation unit (0 = none)", 0.0, 0.95),
-        Parameter("heat_pump", C, "", defaults["heat_pump"],
+        Parameter("heat_pump", CHOICE, "", defaults["heat_pump"],
                   "air-source heat pump model for heating and cooling (catalogue id)", choices=hps),
-        Parameter("pv_roof_fraction", F, "-", defaults.get("pv_roof_fraction", 0.0),
+        Parameter("pv_roof_fraction", FLOAT, "-", defaults.get("pv_roof_fraction", 0.0),
                   "fraction of the roof area covered by PV modules", 0.0, 0.9),
-        Parameter("pv_module_efficiency", F, "-", 0.21, "PV module efficiency at STC", 0.10, 0.25),
-        Parameter("pv_tilt_deg", F, "deg", 30.0, "PV tilt from horizontal, facing the south facade",
+        Parameter("pv_module_efficiency", FLOAT, "-", 0.21, "PV module efficiency at STC", 0.10, 0.25),
+        Parameter("pv_tilt_deg", FLOAT, "deg", 30.0, "PV tilt from horizontal, facing the south facade",
                   0.0, 60.0),
-        Parameter("heating_setpoint_c", F, "degC", None,
+        Parameter("heating_setpoint_c", FLOAT, "degC", None,
                   "heating setpoint (default: GB 55015-2021 App. C profile of the template)", 10.0, 24.0,
                   optional=True),
-        Parameter("cooling_setpoint_c", F, "degC", None,
+        Parameter("cooling_setpoint_c", FLOAT, "degC", None,
                   "cooling setpoint (default: GB 55015-2021 App. C profile of the template)", 22.0, 30.0,
                   optional=True),
-        Parameter("timesteps_per_hour", I, "1/h", 2,
+        Parameter("timesteps_per_hour", INT, "1/h", 2,
                   "EnergyPlus zone timesteps per hour; with ideal loads, annual heating/cooling "
                   "demand at 2/h is within 0.1 % of 4/h (measured, residential, Chicago TMY3)",
                   1, 60),
-        Parameter("orientation_deg", F, "deg", 0.0,
+        Parameter("orientation_deg", FLOAT, "deg", 0.0,
                   "rotation of the building clockwise from south-facing main facade", 0.0, 359.0),
     ]
     return out
