@@ -1,0 +1,37 @@
+"""Shared fixtures: a real weather file shipped with the engine, and an isolated cache."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyenergyplus
+import pytest
+
+ENGINE_WEATHER_DIR = Path(pyenergyplus.__file__).parent / "data" / "weather"
+CHICAGO_EPW = ENGINE_WEATHER_DIR / "USA_IL_Chicago-OHare.Intl.AP.725300_TMY3.epw"
+
+
+@dataclass(frozen=True)
+class DonorWeather:
+    """A WeatherSource-like record for a real TMY3 file (tests of the simulation core)."""
+
+    epw_path: Path
+    climate_zone: str
+    description: str
+    city: str | None = None
+
+
+@pytest.fixture(scope="session")
+def chicago_weather() -> DonorWeather:
+    # Chicago O'Hare TMY3: HDD18 ~ 3500 K d, a cold-zone climate in GB 50176 terms.
+    return DonorWeather(CHICAGO_EPW, "cold_B", "Chicago O'Hare TMY3 (real file, engine package)")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_env(tmp_path_factory):
+    """Keep derived files (IDD, synthetic weather) in a per-session cache unless one is set."""
+    if "ULTRALOW_CACHE" not in os.environ:
+        os.environ["ULTRALOW_CACHE"] = str(tmp_path_factory.mktemp("ultralow-cache"))
+    yield
