@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -109,9 +110,25 @@ class DonorStats:
 
 @functools.cache
 def _donor_stats(path: Path) -> DonorStats:
+    """Monthly statistics of a donor, cached on disk (keyed by name, size and mtime)."""
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{METHOD_VERSION}"
+    store = cache_dir() / "weather" / "donor_stats.json"
+    try:
+        known = json.loads(store.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if key in known:
+        v = known[key]
+        return DonorStats(path, tuple(v["t"]), tuple(v["r"]), tuple(v["h"]))
     ci = climate_indices(path)
     rng = tuple(a - b for a, b in zip(ci.monthly_mean_daily_max_c, ci.monthly_mean_daily_min_c,
                                       strict=True))
+    known[key] = {"t": ci.monthly_mean_dry_bulb_c, "r": rng, "h": ci.monthly_mean_rh_pct}
+    store.parent.mkdir(parents=True, exist_ok=True)
+    tmp = store.with_name(f".{store.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(known, sort_keys=True))
+    os.replace(tmp, store)
     return DonorStats(path, ci.monthly_mean_dry_bulb_c, rng, ci.monthly_mean_rh_pct)
 
 
@@ -406,7 +423,9 @@ def synthesise(city: CityRecord | str, donor: str | os.PathLike | None = None) -
         " normals and dew point recomputed; GHI from donor clearness index on site"
         f" extraterrestrial radiation scaled to Angstrom-Prescott (a={ap['a']} b={ap['b']}"
         " FAO-56) monthly totals; diffuse by Erbs ratio; ground temps from morphed monthly"
-        " means (Kusuda; diffusivity 2.3225760E-03 m2/day); weather sequence is the donor's")
+        " means (Kusuda; diffusivity 0.0557 m2/day); weather sequence is the donor's")
+    out.header.comments_1 = out.header.comments_1.replace(",", ";")
+    out.header.comments_2 = out.header.comments_2.replace(",", ";")
     out.path = None
     return out
 
