@@ -105,26 +105,19 @@ def _add_schedule(idf: Any, name: str, limits: str, fields: list[str]) -> None:
         setattr(obj, f"Field_{i}", value)
 
 
-def _add_material(idf: Any, mat: Layer, name: str) -> None:
-    idf.newidfobject(
-        "MATERIAL",
-        Name=name,
-        Roughness="MediumRough",
-        Thickness=round(mat.thickness_m, 6),
-        Conductivity=mat.conductivity_w_mk,
-        Density=mat.density_kg_m3,
-        Specific_Heat=mat.specific_heat_j_kgk,
-        Thermal_Absorptance=0.9,
-        Solar_Absorptance=0.6,
-        Visible_Absorptance=0.6,
-    )
-
-
 def _add_construction(idf: Any, name: str, layers: tuple[Layer, ...] | list[Layer]) -> None:
+    """A Construction whose Material objects are named by material and thickness, so equal
+    layers share one object (EnergyPlus then sees symmetric interzone constructions as such)."""
     fields = {}
     for i, mat in enumerate(layers):
-        mat_name = f"{name} L{i + 1} {mat.material} {mat.thickness_m * 1000:.1f}mm"
-        _add_material(idf, mat, mat_name)
+        mat_name = f"{mat.material} {mat.thickness_m * 1000:.3f}mm"
+        if idf.getobject("MATERIAL", mat_name) is None:
+            idf.newidfobject(
+                "MATERIAL", Name=mat_name, Roughness="MediumRough", Thickness=round(mat.thickness_m, 6),
+                Conductivity=mat.conductivity_w_mk, Density=mat.density_kg_m3,
+                Specific_Heat=mat.specific_heat_j_kgk, Thermal_Absorptance=0.9, Solar_Absorptance=0.6,
+                Visible_Absorptance=0.6,
+            )
         fields["Outside_Layer" if i == 0 else f"Layer_{i + 1}"] = mat_name
     idf.newidfobject("CONSTRUCTION", Name=name, **fields)
 
@@ -197,22 +190,6 @@ def build_model(
             insulation=params.get(f"{prefix}_insulation"),
             insulation_mm=mm,
         )
-    names = {"wall": "Ext Wall", "roof": "Roof", "ground_floor": "Ground Floor"}
-    for surface, cons in constructions.items():
-        _add_construction(idf, names[surface], cons.layers)
-    interior_floor = construction_layers("interior_floor")
-    _add_construction(idf, "Int Floor", interior_floor)
-    _add_construction(idf, "Int Ceiling", list(reversed(interior_floor)))
-    _add_construction(idf, "Int Wall", construction_layers("interior_wall"))
-    idf.newidfobject(
-        "WINDOWMATERIAL:SIMPLEGLAZINGSYSTEM",
-        Name="Glazing",
-        UFactor=params["window_u_w_m2k"],
-        Solar_Heat_Gain_Coefficient=params["window_shgc"],
-        Visible_Transmittance=params["window_vt"],
-    )
-    idf.newidfobject("CONSTRUCTION", Name="Window", Outside_Layer="Glazing")
-
     for surf in idf.idfobjects["BUILDINGSURFACE:DETAILED"]:
         kind = surf.Surface_Type.lower()
         boundary = surf.Outside_Boundary_Condition.lower()
@@ -226,6 +203,32 @@ def build_model(
             surf.Construction_Name = "Int Ceiling"
     for win in idf.idfobjects["FENESTRATIONSURFACE:DETAILED"]:
         win.Construction_Name = "Window"
+    used = {surf.Construction_Name for surf in idf.idfobjects["BUILDINGSURFACE:DETAILED"]}
+
+    layer_sets: dict[str, list[Layer]] = {
+        "Ext Wall": list(constructions["wall"].layers),
+        "Roof": list(constructions["roof"].layers),
+        "Ground Floor": list(constructions["ground_floor"].layers),
+        "Int Floor": construction_layers("interior_floor"),
+        "Int Wall": construction_layers("interior_wall"),
+    }
+    for name, layers in layer_sets.items():
+        if name in used or (name == "Int Floor" and "Int Ceiling" in used):
+            _add_construction(idf, name, layers)
+    if "Int Ceiling" in used:  # the same materials as Int Floor, reversed (EnergyPlus checks this)
+        floor = idf.getobject("CONSTRUCTION", "Int Floor")
+        layer_names = [v for v in floor.fieldvalues[2:] if v]
+        idf.newidfobject("CONSTRUCTION", Name="Int Ceiling", **{
+            ("Outside_Layer" if i == 0 else f"Layer_{i + 1}"): n for i, n in enumerate(reversed(layer_names))
+        })
+    idf.newidfobject(
+        "WINDOWMATERIAL:SIMPLEGLAZINGSYSTEM",
+        Name="Glazing",
+        UFactor=params["window_u_w_m2k"],
+        Solar_Heat_Gain_Coefficient=params["window_shgc"],
+        Visible_Transmittance=params["window_vt"],
+    )
+    idf.newidfobject("CONSTRUCTION", Name="Window", Outside_Layer="Glazing")
 
     # --- schedules and internal loads ----------------------------------------------------
     idf.newidfobject("SCHEDULETYPELIMITS", Name="Fraction", Lower_Limit_Value=0,
@@ -283,6 +286,17 @@ def build_model(
         Constant_Term_Coefficient=1, Temperature_Term_Coefficient=0,
         Velocity_Term_Coefficient=0, Velocity_Squared_Term_Coefficient=0,
     )
+    if op.get("natural_ventilation"):
+        nv = catalogues.load("operation")["natural_ventilation"]
+        idf.newidfobject(
+            "ZONEVENTILATION:DESIGNFLOWRATE", Name="Window Opening",
+            Zone_or_ZoneList_or_Space_or_SpaceList_Name="All Zones", Schedule_Name="Always On",
+            Design_Flow_Rate_Calculation_Method="AirChanges/Hour", Air_Changes_per_Hour=nv["ach"],
+            Ventilation_Type="Natural", Constant_Term_Coefficient=1, Temperature_Term_Coefficient=0,
+            Velocity_Term_Coefficient=0, Velocity_Squared_Term_Coefficient=0,
+            Minimum_Indoor_Temperature=nv["min_indoor_c"], Delta_Temperature=nv["delta_t_k"],
+            Minimum_Outdoor_Temperature=nv["min_outdoor_c"],
+        )
     if "outdoor_air_m3_h_person" in op:
         idf.newidfobject(
             "DESIGNSPECIFICATION:OUTDOORAIR", Name="Ventilation", Outdoor_Air_Method="Flow/Person",
