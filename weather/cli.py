@@ -18,7 +18,7 @@ from ultralow.weather.registry import get_city, list_cities
 from ultralow.weather.source import WeatherSource, resolve_weather
 from ultralow.weather.zones import zone_name
 
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def add_weather_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:

@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from ultralow.errors import InputError
 
 #: Data columns in file order: (column name, unit, EPW missing code or None).

@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-
 from ultralow.errors import InputError
 from ultralow.weather import psychrometrics
 from ultralow.weather.epw import MISSING, Epw, read_epw
@@ -89,10 +88,8 @@ def climate_indices(source: Epw | pd.DataFrame | str | os.PathLike,
         raise InputError("weather data has no valid dry-bulb temperature")
     tdp = _clean(frame, "dew_point_c")
     rh = _clean(frame, "relative_humidity_pct")
-    if "atmospheric_pressure_pa" in frame:
-        p = _clean(frame, "atmospheric_pressure_pa")
-    else:
-        p = np.full(n, np.nan)
+    has_p = "atmospheric_pressure_pa" in frame
+    p = _clean(frame, "atmospheric_pressure_pa") if has_p else np.full(n, np.nan)
     p = np.where(np.isnan(p), psychrometrics.standard_pressure_pa(elevation_m), p)
     # dew point from RH where the dew point is missing
     tdp = np.where(np.isnan(tdp) & ~np.isnan(rh),

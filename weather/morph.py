@@ -57,7 +57,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from ultralow.errors import InputError
 from ultralow.paths import cache_dir
 from ultralow.weather import psychrometrics, solar
