@@ -21,7 +21,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from ultralow.sim.heat_pump import HeatPumpModel
 
@@ -122,64 +121,70 @@ def envelope_u_values(conn: sqlite3.Connection) -> dict[str, float]:
 
 
 HOURLY_NAMES = {
-    "Zone Ideal Loads Supply Air Total Heating Energy": "heating_kwh",
-    "Zone Ideal Loads Supply Air Total Cooling Energy": "cooling_kwh",
-    "Zone Ideal Loads Outdoor Air Standard Density Volume Flow Rate": "outdoor_air_m3_s",
+    "DistrictHeatingWater:Facility": "heating_kwh",
+    "DistrictCooling:Facility": "cooling_kwh",
     "Site Outdoor Air Drybulb Temperature": "outdoor_dry_bulb_c",
     "InteriorLights:Electricity": "lighting_kwh",
     "InteriorEquipment:Electricity": "equipment_kwh",
     "ElectricityProduced:Facility": "pv_kwh",
 }
 ENERGY_COLUMNS = ("heating_kwh", "cooling_kwh", "lighting_kwh", "equipment_kwh", "pv_kwh")
+OUTDOOR_AIR_VARIABLE = "Zone Ideal Loads Outdoor Air Standard Density Volume Flow Rate"
+
+
+def _environment_filter(annual_only: bool) -> str:
+    if not annual_only:
+        return ""
+    return (
+        "AND t.EnvironmentPeriodIndex IN (SELECT EnvironmentPeriodIndex FROM EnvironmentPeriods "
+        "WHERE EnvironmentType = 3)"
+    )
 
 
 def hourly_frame(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFrame:
-    """Hourly series (kWh, degC, m3/s) summed over zones, zone multipliers applied.
+    """Facility-level hourly series (kWh, degC).
 
-    Zone-level variables are summed over zones; site variables and meters are taken as they
-    are. ``annual_only`` keeps the weather-file run period(s) and drops design days.
+    Heating and cooling demand come from the ``DistrictHeatingWater:Facility`` and
+    ``DistrictCooling:Facility`` meters, on which EnergyPlus meters the ideal-loads supply-air
+    heating and cooling energy of every zone (zone multipliers included). ``annual_only`` keeps
+    the weather-file run period(s) and drops design days.
     """
-    multipliers = dict(conn.execute("SELECT UPPER(ZoneName), Multiplier FROM Zones").fetchall())
-    dictionary = conn.execute(
-        "SELECT ReportDataDictionaryIndex, Name, UPPER(KeyValue) FROM ReportDataDictionary "
-        "WHERE ReportingFrequency = 'Hourly'"
+    names = ",".join(f"'{n}'" for n in HOURLY_NAMES)
+    rows = conn.execute(
+        f"""SELECT t.TimeIndex, t.Month, t.Day, t.Hour, d.Name, r.Value
+        FROM ReportData r
+        JOIN ReportDataDictionary d ON r.ReportDataDictionaryIndex = d.ReportDataDictionaryIndex
+        JOIN Time t ON r.TimeIndex = t.TimeIndex
+        WHERE d.ReportingFrequency = 'Hourly' AND d.Name IN ({names}) {_environment_filter(annual_only)}"""
     ).fetchall()
-    columns = sorted({HOURLY_NAMES[name] for _, name, _ in dictionary if name in HOURLY_NAMES})
-    column_of: dict[int, int] = {}
-    factor_of: dict[int, float] = {}
-    for index, name, key in dictionary:
-        if name not in HOURLY_NAMES:
-            continue
-        column_of[index] = columns.index(HOURLY_NAMES[name])
-        zone = (key or "").removesuffix(" IDEAL LOADS")
-        factor_of[index] = float(multipliers.get(zone, 1.0))
-    env_filter = ""
-    if annual_only:
-        env_filter = (
-            "WHERE EnvironmentPeriodIndex IN (SELECT EnvironmentPeriodIndex FROM "
-            "EnvironmentPeriods WHERE EnvironmentType = 3)"
-        )
-    times = pd.read_sql_query(
-        f"SELECT TimeIndex, Month, Day, Hour FROM Time {env_filter} ORDER BY TimeIndex", conn
-    )
-    values = np.zeros((len(times), len(columns)))
-    if column_of:
-        column_case = " ".join(f"WHEN {i} THEN {c}" for i, c in column_of.items())
-        factor_case = " ".join(f"WHEN {i} THEN {f!r}" for i, f in factor_of.items())
-        rows = conn.execute(
-            f"SELECT TimeIndex, CASE ReportDataDictionaryIndex {column_case} END AS col, "
-            f"SUM(Value * CASE ReportDataDictionaryIndex {factor_case} END) FROM ReportData "
-            f"WHERE ReportDataDictionaryIndex IN ({','.join(map(str, column_of))}) "
-            "GROUP BY TimeIndex, col"
-        ).fetchall()
-        data = np.array(rows, dtype=float).reshape(-1, 3)
-        row_of = pd.Series(np.arange(len(times)), index=times["TimeIndex"].to_numpy())
-        data = data[np.isin(data[:, 0], times["TimeIndex"].to_numpy())]
-        values[row_of.loc[data[:, 0].astype(int)].to_numpy(), data[:, 1].astype(int)] = data[:, 2]
-    frame = pd.concat([times, pd.DataFrame(values, columns=columns)], axis=1)
+    long = pd.DataFrame(rows, columns=["TimeIndex", "Month", "Day", "Hour", "Name", "Value"])
+    frame = long.pivot(index=["TimeIndex", "Month", "Day", "Hour"], columns="Name", values="Value")
+    frame = frame.rename(columns=HOURLY_NAMES).reset_index().rename_axis(columns=None)
     for column in ENERGY_COLUMNS:
         frame[column] = frame[column] / J_PER_KWH if column in frame else 0.0
     return frame
+
+
+def outdoor_air_m3(conn: sqlite3.Connection, hours: int) -> float:
+    """Ventilation air volume (m3, standard density) over the run period, all zones.
+
+    From the run-period average of each zone's ideal-loads outdoor-air flow rate (m3/s) times
+    the zone multiplier and the simulated hours.
+    """
+    multipliers = dict(conn.execute("SELECT UPPER(ZoneName), Multiplier FROM Zones").fetchall())
+    rows = conn.execute(
+        """SELECT UPPER(d.KeyValue), r.Value FROM ReportData r
+        JOIN ReportDataDictionary d ON r.ReportDataDictionaryIndex = d.ReportDataDictionaryIndex
+        JOIN Time t ON r.TimeIndex = t.TimeIndex
+        JOIN EnvironmentPeriods e ON t.EnvironmentPeriodIndex = e.EnvironmentPeriodIndex
+        WHERE d.Name = ? AND d.ReportingFrequency = 'Run Period'
+        ORDER BY e.EnvironmentType DESC""",
+        (OUTDOOR_AIR_VARIABLE,),
+    ).fetchall()
+    seen: dict[str, float] = {}
+    for key, value in rows:  # weather-file run period first (type 3), then design days
+        seen.setdefault(key, value)
+    return sum(v * multipliers.get(k.removesuffix(" IDEAL LOADS"), 1.0) for k, v in seen.items()) * 3600.0 * hours
 
 
 def read_results(
@@ -201,6 +206,7 @@ def read_results(
         unmet = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary",
                          "Comfort and Setpoint Not Met Summary")
         hourly = hourly_frame(conn, annual_only=period != "design_days")
+        air_m3 = outdoor_air_m3(conn, len(hourly))
     finally:
         conn.close()
 
@@ -211,8 +217,7 @@ def read_results(
     hp_heat_kwh, hp_cool_kwh = hp.electricity_kwh(
         hourly["heating_kwh"], hourly["cooling_kwh"], hourly["outdoor_dry_bulb_c"]
     )
-    airflow_m3h = hourly.get("outdoor_air_m3_s", pd.Series(0.0, index=hourly.index)) * 3600.0
-    fan_kwh = float((airflow_m3h * model.fan_specific_power_w_m3h).sum() / 1000.0)
+    fan_kwh = air_m3 * model.fan_specific_power_w_m3h / 1000.0
     lighting_kwh = float(hourly["lighting_kwh"].sum())
     equipment_kwh = float(hourly["equipment_kwh"].sum())
     pv_kwh = float(hourly["pv_kwh"].sum())

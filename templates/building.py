@@ -35,13 +35,18 @@ from ultralow.templates.constructions import (
 )
 from ultralow.templates.geometry import BlockGeometry, eppy_idf_class, geometry_idf_text
 
-HOURLY_VARIABLES = (
-    "Zone Ideal Loads Supply Air Total Heating Energy",
-    "Zone Ideal Loads Supply Air Total Cooling Energy",
-    "Zone Ideal Loads Outdoor Air Standard Density Volume Flow Rate",
-    "Site Outdoor Air Drybulb Temperature",
+# What ultralow.sim.results reads: (variable, frequency); ideal-loads heating/cooling are read
+# from the facility meters they are metered on.
+OUTPUT_VARIABLES = (
+    ("Site Outdoor Air Drybulb Temperature", "Hourly"),
+    ("Zone Ideal Loads Outdoor Air Standard Density Volume Flow Rate", "RunPeriod"),
 )
-HOURLY_METERS = ("InteriorLights:Electricity", "InteriorEquipment:Electricity")
+HOURLY_METERS = (
+    "DistrictHeatingWater:Facility",
+    "DistrictCooling:Facility",
+    "InteriorLights:Electricity",
+    "InteriorEquipment:Electricity",
+)
 
 
 @dataclass
@@ -374,9 +379,8 @@ def build_model(
     idf.newidfobject("OUTPUT:SQLITE", Option_Type="SimpleAndTabular")
     idf.newidfobject("OUTPUT:TABLE:SUMMARYREPORTS", Report_1_Name="AllSummary")
     idf.newidfobject("OUTPUTCONTROL:TABLE:STYLE", Column_Separator="HTML")
-    for variable in HOURLY_VARIABLES:
-        idf.newidfobject("OUTPUT:VARIABLE", Key_Value="*", Variable_Name=variable,
-                         Reporting_Frequency="Hourly")
+    for variable, frequency in OUTPUT_VARIABLES:
+        idf.newidfobject("OUTPUT:VARIABLE", Key_Value="*", Variable_Name=variable, Reporting_Frequency=frequency)
     for meter in HOURLY_METERS + (("ElectricityProduced:Facility",) if pv_kw > 0 else ()):
         idf.newidfobject("OUTPUT:METER", Key_Name=meter, Reporting_Frequency="Hourly")
 

@@ -76,6 +76,8 @@ def test_annual_run_agrees_with_energyplus_own_reports(annual):
     assert annual.lighting_electricity_kwh_m2 == pytest.approx(lighting_eplus, rel=0.01)
     # lighting by hand: 5 W/m2 x sum of the daily profile (4.6 full-load hours) x 365 days
     assert annual.lighting_electricity_kwh_m2 == pytest.approx(5 * 4.6 * 365 / 1000, rel=0.01)
+    # fans: 0.5 ach (severe cold/cold profile) x 12,528 m3 x 8760 h x 0.45 W/(m3/h)
+    assert annual.fan_electricity_kwh_m2 == pytest.approx(0.5 * 12528 * 8760 * 0.45 / 1000 / area, rel=0.01)
     # PV: 0.6 x 720 m2 roof x 0.21 = 90.7 kW; a Chicago yield of roughly 1000-1500 kWh/kW
     assert annual.pv_capacity_kw == pytest.approx(0.6 * 720 * 0.21)
     yield_kwh_kw = annual.pv_generation_kwh_m2 * area / annual.pv_capacity_kw
