@@ -2,10 +2,8 @@
 
 import json
 
-import numpy as np
 import pytest
 from ultralow.errors import InputError
-from ultralow.templates.standards.climate_indices import indices_from_series, wet_bulb_c
 from ultralow.templates.standards.constraints import parse_constraint, target_constraints
 from ultralow.templates.standards.evaluate import ComplianceContext, evaluate
 from ultralow.templates.standards.report import format_text, write_report
@@ -47,17 +45,6 @@ def test_constraints_pymoo_sign():
         parse_constraint("heating < 3", "nearly-zero", CTX)
     with pytest.raises(InputError, match="not an indicator"):
         parse_constraint("saving_rate_overall >= 0.3", "nearly-zero", CTX)  # residential: none
-
-
-def test_wet_bulb_and_indices():
-    twb = wet_bulb_c(np.array([30.0, 25.0]), np.array([20.0, 25.0]))
-    assert twb[0] == pytest.approx(22.9, abs=0.15)  # psychrometric chart, sea level
-    assert twb[1] == pytest.approx(25.0, abs=1e-3)  # saturated
-    hours = 8760
-    idx = indices_from_series(np.full(hours, 30.0), np.full(hours, 20.0))
-    assert idx.ddh28_kkh == pytest.approx(hours * 2.0 / 1000.0)
-    assert idx.wdh20_kkh == pytest.approx(hours * (twb[0] - 20.0) / 1000.0, rel=1e-3)
-    assert idx.cdd26_kd == pytest.approx(365 * 4.0) and idx.hdd18_kd == 0.0
 
 
 def test_vintages_and_retrofit():

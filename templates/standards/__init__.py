@@ -12,7 +12,6 @@ Main entry points:
 - :func:`target_constraints`, :func:`parse_constraint` - pymoo-style g(x) <= 0 constraints.
 """
 
-from ultralow.templates.standards.climate_indices import ClimateIndices, climate_indices
 from ultralow.templates.standards.constraints import Constraint, parse_constraint, target_constraints
 from ultralow.templates.standards.evaluate import (
     TARGETS,
@@ -37,9 +36,9 @@ from ultralow.templates.standards.saving import (
 from ultralow.templates.standards.vintages import Vintage, get_vintage, retrofit_u, vintage_ids
 
 __all__ = [
-    "STANDARD_IDS", "TARGETS", "ClimateIndices", "ComplianceContext", "ComplianceReport",
+    "STANDARD_IDS", "TARGETS", "ComplianceContext", "ComplianceReport",
     "Constraint", "EnergyBreakdown", "EnvelopeLimits", "Indicator", "SavingRates", "Standard",
-    "Vintage", "baseline_standard", "climate_indices", "design_energy", "envelope_limits",
+    "Vintage", "baseline_standard", "design_energy", "envelope_limits",
     "equivalent_saving_rate", "evaluate", "format_text", "get_vintage", "load_standard",
     "parse_constraint", "reference_energy", "retrofit_u", "saving_rate", "saving_rates",
     "system_energy", "target_constraints", "vintage_ids", "write_report",

@@ -1,0 +1,67 @@
+"""``ultralow check``: simulate a design and its reference building(s), then print and write
+(``report.json``, ``report.html``) every indicator of a target with limit, value, margin,
+pass/fail and clause. Exit status 0 when all pass, 1 when any fails (2 on bad input)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from ultralow.templates.standards.evaluate import TARGETS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check a design against GB 55015 / GB/T 51350 ultra-low or nearly-zero indicators",
+        description=__doc__,
+    )
+    parser.add_argument("--template", required=True, help="template name (ultralow templates list)")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--city", help="registry city (embedded synthetic design-year weather)")
+    group.add_argument("--epw", type=Path, help="weather file (EPW) to use instead of a city")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="design parameter (repeatable), e.g. --set wall_u_w_m2k=0.15")
+    parser.add_argument("--target", choices=TARGETS, default="ultra-low",
+                        help="indicator set (default: ultra-low)")
+    parser.add_argument("--vintage", help="also simulate this existing-building vintage "
+                                          "(e.g. pre1996) and report savings against it")
+    parser.add_argument("--thermal-inertia-d", type=float, default=None,
+                        help="wall thermal inertia index D for the southern tables "
+                             "(default: the stricter D <= 2.5 band)")
+    parser.add_argument("--period", default=None,
+                        help="annual (default), design-days or MM-DD:MM-DD (quick looks only: "
+                             "the limits are annual)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for report.json, report.html and the runs "
+                             "(default: ULTRALOW_RUNS/check-<template>-<city>-<time>)")
+    parser.add_argument("--json", action="store_true", help="print the JSON report instead of a table")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ultralow.paths import default_runs_dir
+    from ultralow.sim.simulate import resolve_weather_source
+    from ultralow.templates.parameters import parse_assignments
+    from ultralow.templates.standards.check import run_check
+    from ultralow.templates.standards.report import format_text, to_json, write_report
+
+    params = parse_assignments(args.set)
+    weather = resolve_weather_source(city=args.city, epw=args.epw)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = args.out or default_runs_dir() / f"check-{args.template}-{weather.city or 'epw'}-{stamp}"
+    run = run_check(args.template, params, weather, args.target, run_dir=Path(out) / "runs",
+                    period=args.period, vintage=args.vintage,
+                    thermal_inertia_d=args.thermal_inertia_d)
+    meta = {"template": args.template, "weather": weather.description,
+            "climate_zone": weather.climate_zone, "period": args.period or "annual",
+            "parameters": json.dumps(params), "vintage": args.vintage or "-"}
+    json_path, html_path = write_report(run.report, out, meta)
+    if args.json:
+        print(to_json(run.report, meta))
+    else:
+        print(format_text(run.report))
+        print(f"\nreport: {json_path}\n        {html_path}")
+    return run.report.exit_status()
