@@ -16,10 +16,6 @@ from typing import Any
 import numpy as np
 from ultralow.errors import InputError
 
-EPW_DRY_BULB_COLUMN = 6
-EPW_DEW_POINT_COLUMN = 7
-EPW_PRESSURE_COLUMN = 9
-
 
 @dataclass(frozen=True)
 class RunPeriod:
@@ -75,31 +71,27 @@ class EpwClimate:
 
 @lru_cache(maxsize=64)
 def _epw_climate(path: str, mtime_ns: int) -> EpwClimate:
-    lines = Path(path).read_text(encoding="latin-1").splitlines()
-    loc = lines[0].split(",")
-    if loc[0].strip().upper() != "LOCATION" or len(loc) < 10:
-        raise InputError(f"{path}: line 1 is not an EPW LOCATION header")
-    rows = [line.split(",") for line in lines[8:] if line.strip()]
-    try:
-        month = np.array([int(r[1]) for r in rows])
-        dry = np.array([float(r[EPW_DRY_BULB_COLUMN]) for r in rows])
-        dew = np.array([float(r[EPW_DEW_POINT_COLUMN]) for r in rows])
-        pressure = np.array([float(r[EPW_PRESSURE_COLUMN]) for r in rows])
-    except (ValueError, IndexError) as exc:
-        raise InputError(f"{path}: weather data is not readable as EPW ({exc})") from None
-    monthly = tuple(float(dry[month == m].mean()) for m in range(1, 13))
-    hot = dry >= np.quantile(dry, 0.99)
+    from ultralow.weather.epw import read_epw
+
+    epw = read_epw(path)  # validates the file; errors name the line and the problem
+    loc = epw.header.location
+    data = epw.data
+    dry = data["dry_bulb_c"].to_numpy(dtype=float)
+    dew = data["dew_point_c"].to_numpy(dtype=float)
+    pressure = data["atmospheric_pressure_pa"].to_numpy(dtype=float)
+    month = data["month"].to_numpy()
+    hot = dry >= np.nanquantile(dry, 0.99)
     return EpwClimate(
-        city=loc[1].strip(),
-        latitude_deg=float(loc[6]),
-        longitude_deg=float(loc[7]),
-        time_zone_h=float(loc[8]),
-        elevation_m=float(loc[9]),
-        monthly_mean_dry_bulb_c=monthly,
-        heating_design_dry_bulb_c=float(np.quantile(dry, 0.004)),
-        cooling_design_dry_bulb_c=float(np.quantile(dry, 0.996)),
-        cooling_design_dew_point_c=float(dew[hot].mean()),
-        mean_pressure_pa=float(pressure[pressure < 999999].mean()),
+        city=loc.city,
+        latitude_deg=loc.latitude_deg,
+        longitude_deg=loc.longitude_deg,
+        time_zone_h=loc.time_zone_h,
+        elevation_m=loc.elevation_m,
+        monthly_mean_dry_bulb_c=tuple(float(np.nanmean(dry[month == m])) for m in range(1, 13)),
+        heating_design_dry_bulb_c=float(np.nanquantile(dry, 0.004)),
+        cooling_design_dry_bulb_c=float(np.nanquantile(dry, 0.996)),
+        cooling_design_dew_point_c=float(np.nanmean(dew[hot])),
+        mean_pressure_pa=float(np.nanmean(pressure)),
     )
 
 
