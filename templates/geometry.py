@@ -13,8 +13,10 @@ is reused for every envelope/system variant.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ultralow.sim.idd import engine_idd_path
 
@@ -34,6 +36,16 @@ class BlockGeometry:
     wwr_east: float
     wwr_west: float
     perimeter_depth_m: float | None = None  # None: one zone per storey
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], perimeter_depth_m: float | None) -> BlockGeometry:
+        """The geometry named by a template's resolved parameters."""
+        return cls(
+            length_m=params["length_m"], depth_m=params["depth_m"], storeys=params["storeys"],
+            floor_height_m=params["floor_height_m"], wwr_south=params["wwr_south"],
+            wwr_north=params["wwr_north"], wwr_east=params["wwr_east"], wwr_west=params["wwr_west"],
+            perimeter_depth_m=perimeter_depth_m,
+        )
 
     @property
     def floor_area_m2(self) -> float:

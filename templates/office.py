@@ -12,8 +12,7 @@ from typing import Any
 
 from ultralow.templates.building import build_model
 from ultralow.templates.geometry import BlockGeometry
-from ultralow.templates.parameters import Parameter
-from ultralow.templates.template import FLOAT, INT, Template, package_parameters
+from ultralow.templates.template import Template, geometry_parameters, package_parameters
 
 PERIMETER_DEPTH_M = 5.0
 
@@ -24,25 +23,20 @@ DEFAULTS: dict[str, Any] = {
     "n50_ach": 2.0, "hrv_efficiency": 0.0, "heat_pump": "ashp_standard",
 }
 
-GEOMETRY_PARAMETERS = [
-    Parameter("length_m", FLOAT, "m", 50.0, "length of the south (main) facade", 15.0, 200.0),
-    Parameter("depth_m", FLOAT, "m", 20.0, "depth of the block", 12.0, 60.0),
-    Parameter("storeys", INT, "", 5, "number of storeys above ground", 1, 30),
-    Parameter("floor_height_m", FLOAT, "m", 3.9, "storey height floor to floor", 3.0, 5.0),
-    Parameter("wwr_south", FLOAT, "-", 0.40, "window-to-wall ratio of the south facade", 0.0, 0.9),
-    Parameter("wwr_north", FLOAT, "-", 0.40, "window-to-wall ratio of the north facade", 0.0, 0.9),
-    Parameter("wwr_east", FLOAT, "-", 0.30, "window-to-wall ratio of the east facade", 0.0, 0.9),
-    Parameter("wwr_west", FLOAT, "-", 0.30, "window-to-wall ratio of the west facade", 0.0, 0.9),
-]
+GEOMETRY_PARAMETERS = geometry_parameters({
+    "length_m": (50.0, 15.0, 200.0),
+    "depth_m": (20.0, 12.0, 60.0),
+    "storeys": (5, 1, 30),
+    "floor_height_m": (3.9, 3.0, 5.0),
+    "wwr_south": (0.40, 0.0, 0.9),
+    "wwr_north": (0.40, 0.0, 0.9),
+    "wwr_east": (0.30, 0.0, 0.9),
+    "wwr_west": (0.30, 0.0, 0.9),
+})
 
 
 def geometry_of(params: dict[str, Any]) -> BlockGeometry:
-    return BlockGeometry(
-        length_m=params["length_m"], depth_m=params["depth_m"], storeys=params["storeys"],
-        floor_height_m=params["floor_height_m"], wwr_south=params["wwr_south"],
-        wwr_north=params["wwr_north"], wwr_east=params["wwr_east"], wwr_west=params["wwr_west"],
-        perimeter_depth_m=PERIMETER_DEPTH_M,
-    )
+    return BlockGeometry.from_params(params, PERIMETER_DEPTH_M)
 
 
 def _build(params: dict[str, Any], weather: Any, monthly_outdoor_c: list[float]):

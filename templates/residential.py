@@ -13,8 +13,7 @@ from typing import Any
 
 from ultralow.templates.building import build_model
 from ultralow.templates.geometry import BlockGeometry
-from ultralow.templates.parameters import Parameter
-from ultralow.templates.template import FLOAT, INT, Template, package_parameters
+from ultralow.templates.template import Template, geometry_parameters, package_parameters
 
 CORE_ZONING_DEPTH_M = 16.0  # deeper blocks get 5 m perimeter zones and a core per storey
 PERIMETER_DEPTH_M = 5.0
@@ -26,26 +25,21 @@ DEFAULTS: dict[str, Any] = {
     "n50_ach": 1.5, "hrv_efficiency": 0.0, "heat_pump": "ashp_low_ambient",
 }
 
-GEOMETRY_PARAMETERS = [
-    Parameter("length_m", FLOAT, "m", 60.0, "length of the south (main) facade", 8.0, 200.0),
-    Parameter("depth_m", FLOAT, "m", 12.0, "depth of the block (east/west facade length)", 6.0, 40.0),
-    Parameter("storeys", INT, "", 6, "number of storeys above ground", 1, 33),
-    Parameter("floor_height_m", FLOAT, "m", 2.9, "storey height floor to floor", 2.5, 4.5),
-    Parameter("wwr_south", FLOAT, "-", 0.45, "window-to-wall ratio of the south facade", 0.0, 0.8),
-    Parameter("wwr_north", FLOAT, "-", 0.30, "window-to-wall ratio of the north facade", 0.0, 0.8),
-    Parameter("wwr_east", FLOAT, "-", 0.10, "window-to-wall ratio of the east facade", 0.0, 0.8),
-    Parameter("wwr_west", FLOAT, "-", 0.10, "window-to-wall ratio of the west facade", 0.0, 0.8),
-]
+GEOMETRY_PARAMETERS = geometry_parameters({
+    "length_m": (60.0, 8.0, 200.0),
+    "depth_m": (12.0, 6.0, 40.0),
+    "storeys": (6, 1, 33),
+    "floor_height_m": (2.9, 2.5, 4.5),
+    "wwr_south": (0.45, 0.0, 0.8),
+    "wwr_north": (0.30, 0.0, 0.8),
+    "wwr_east": (0.10, 0.0, 0.8),
+    "wwr_west": (0.10, 0.0, 0.8),
+})
 
 
 def geometry_of(params: dict[str, Any]) -> BlockGeometry:
-    depth = params["depth_m"]
-    return BlockGeometry(
-        length_m=params["length_m"], depth_m=depth, storeys=params["storeys"],
-        floor_height_m=params["floor_height_m"], wwr_south=params["wwr_south"],
-        wwr_north=params["wwr_north"], wwr_east=params["wwr_east"], wwr_west=params["wwr_west"],
-        perimeter_depth_m=PERIMETER_DEPTH_M if depth > CORE_ZONING_DEPTH_M else None,
-    )
+    deep = params["depth_m"] > CORE_ZONING_DEPTH_M
+    return BlockGeometry.from_params(params, PERIMETER_DEPTH_M if deep else None)
 
 
 def _build(params: dict[str, Any], weather: Any, monthly_outdoor_c: list[float]):

@@ -19,6 +19,27 @@ from ultralow.templates.parameters import Parameter, resolve_parameters
 FLOAT, INT, CHOICE = "float", "int", "choice"
 
 
+GEOMETRY_MEANINGS = {
+    "length_m": ("m", "length of the south (main) facade"),
+    "depth_m": ("m", "depth of the block (east/west facade length)"),
+    "storeys": ("", "number of storeys above ground"),
+    "floor_height_m": ("m", "storey height floor to floor"),
+    "wwr_south": ("-", "window-to-wall ratio of the south facade"),
+    "wwr_north": ("-", "window-to-wall ratio of the north facade"),
+    "wwr_east": ("-", "window-to-wall ratio of the east facade"),
+    "wwr_west": ("-", "window-to-wall ratio of the west facade"),
+}
+
+
+def geometry_parameters(ranges: Mapping[str, tuple[float, float, float]]) -> list[Parameter]:
+    """Block geometry parameters from ``{name: (default, minimum, maximum)}``."""
+    return [
+        Parameter(name, INT if name == "storeys" else FLOAT, GEOMETRY_MEANINGS[name][0], default,
+                  GEOMETRY_MEANINGS[name][1], minimum, maximum)
+        for name, (default, minimum, maximum) in ranges.items()
+    ]
+
+
 def package_parameters(defaults: Mapping[str, Any]) -> list[Parameter]:
     """The design-package parameters, with template-specific defaults."""
     ins = catalogues.insulation_ids()
