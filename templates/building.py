@@ -31,6 +31,7 @@ from ultralow.templates.constructions import (
     Layer,
     OpaqueConstruction,
     construction_layers,
+    existing_element_layers,
     opaque_construction,
 )
 from ultralow.templates.geometry import BlockGeometry, eppy_idf_class, geometry_idf_text
@@ -133,6 +134,23 @@ def ground_temperatures_c(monthly_outdoor_c: list[float], heating_setpoint_c: fl
     return [round(float(x), 2) for x in 0.5 * (heating_setpoint_c + lagged)]
 
 
+def existing_building(params: dict[str, Any], use: str, climate_zone: str) -> Any:
+    """The vintage a retrofit starts from (``vintage`` parameter), or None for new build.
+
+    Window U, SHGC and n50 not set explicitly by the user take the vintage's values (in place).
+    """
+    vintage = params.get("vintage", "new")
+    if vintage == "new":
+        return None
+    from ultralow.templates.standards.vintages import get_vintage
+
+    existing = get_vintage(vintage, climate_zone, "residential" if use == "residential" else "public")
+    for key in ("window_u_w_m2k", "window_shgc", "n50_ach"):
+        if key not in params.get("_explicit", ()):
+            params[key] = existing.values[key]
+    return existing
+
+
 def build_model(
     template: str,
     use: str,
@@ -149,6 +167,8 @@ def build_model(
     """
     idf = eppy_idf_class()(StringIO(geometry_idf_text(geometry)))
     op = operation_profile(use, weather.climate_zone)
+    params = dict(params)
+    existing = existing_building(params, use, weather.climate_zone)
     heating_c = params.get("heating_setpoint_c") or op["heating_setpoint_c"]
     cooling_c = params.get("cooling_setpoint_c") or op["cooling_setpoint_c"]
 
@@ -187,13 +207,19 @@ def build_model(
         prefix = "floor" if surface == "ground_floor" else surface
         u = params.get(f"{prefix}_u_w_m2k")
         mm = params.get(f"{prefix}_insulation_mm")
-        if u is None and mm is None:
+        existing_layers = None
+        if existing is not None:  # retrofit: insulation goes outside the existing element
+            existing_layers = existing_element_layers(surface, existing.values[f"{prefix}_u_w_m2k"])
+            if u is None and mm is None:
+                mm = 0.0
+        elif u is None and mm is None:
             u = params[f"_default_{prefix}_u_w_m2k"]
         constructions[surface] = opaque_construction(
             surface,
             u_target_w_m2k=u,
             insulation=params.get(f"{prefix}_insulation"),
             insulation_mm=mm,
+            existing_layers=existing_layers,
         )
     for surf in idf.idfobjects["BUILDINGSURFACE:DETAILED"]:
         kind = surf.Surface_Type.lower()

@@ -118,6 +118,16 @@ def opaque_construction(
     return OpaqueConstruction(surface, tuple(layers), thickness_m, u_with_film(surface, layers))
 
 
+def existing_element_layers(surface: str, u_existing_w_m2k: float, material: str = "solid_clay_brick") -> list[Layer]:
+    """One homogeneous layer of ``material`` whose thickness gives the existing element's
+    U-value with films (a retrofit starting point known only by its U-value)."""
+    r_layer = 1.0 / u_existing_w_m2k - film_resistance_m2k_w(surface)
+    if r_layer <= 0:
+        raise InputError(f"existing {surface} U-value {u_existing_w_m2k:g} W/(m2K) is above the films-only value")
+    props = catalogues.entry("materials", material, "material")
+    return [layer(material, r_layer * props["conductivity_w_mk"])]
+
+
 def construction_layers(name: str) -> list[Layer]:
     """Layers of a fixed (non-parametric) construction such as ``interior_floor``."""
     return base_layers(name)[0]

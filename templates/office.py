@@ -47,7 +47,7 @@ TEMPLATE = Template(
     name="office",
     building_use="public",
     description="Office block, perimeter/core zones per storey, GB 55015-2021 App. C office operation",
-    parameters={p.name: p for p in GEOMETRY_PARAMETERS + package_parameters(DEFAULTS)},
+    parameters={p.name: p for p in GEOMETRY_PARAMETERS + package_parameters(DEFAULTS, "public")},
     default_u_w_m2k={k: DEFAULTS[f"{k}_u_w_m2k"] for k in ("wall", "roof", "floor")},
     builder=_build,
 )

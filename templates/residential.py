@@ -51,7 +51,7 @@ TEMPLATE = Template(
     name="residential",
     building_use="residential",
     description="Multi-storey apartment block, zones per storey, GB 55015-2021 App. C operation",
-    parameters={p.name: p for p in GEOMETRY_PARAMETERS + package_parameters(DEFAULTS)},
+    parameters={p.name: p for p in GEOMETRY_PARAMETERS + package_parameters(DEFAULTS, "residential")},
     default_u_w_m2k={k: DEFAULTS[f"{k}_u_w_m2k"] for k in ("wall", "roof", "floor")},
     builder=_build,
 )

@@ -40,8 +40,10 @@ def geometry_parameters(ranges: Mapping[str, tuple[float, float, float]]) -> lis
     ]
 
 
-def package_parameters(defaults: Mapping[str, Any]) -> list[Parameter]:
-    """The design-package parameters, with template-specific defaults."""
+def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]:
+    """The design-package parameters, with template-specific defaults (``use``: residential/public)."""
+    from ultralow.templates.standards.vintages import vintage_ids
+
     ins = catalogues.insulation_ids()
     hps = catalogues.heat_pump_ids()
     out: list[Parameter] = []
@@ -85,6 +87,10 @@ def package_parameters(defaults: Mapping[str, Any]) -> list[Parameter]:
                   "EnergyPlus zone timesteps per hour; with ideal loads, annual heating/cooling "
                   "demand at 2/h is within 0.1 % of 4/h (measured, residential, Chicago TMY3)",
                   1, 60),
+        Parameter("vintage", CHOICE, "", "new",
+                  "existing building to retrofit (templates/standards/data/vintages.toml): its envelope "
+                  "U-values, windows and n50 are the starting point and insulation is added outside",
+                  choices=("new", *vintage_ids(use))),
         Parameter("orientation_deg", FLOAT, "deg", 0.0,
                   "rotation of the building clockwise from south-facing main facade", 0.0, 359.0),
     ]
@@ -107,8 +113,16 @@ class Template:
     builder: Callable[..., Any]
 
     def resolve(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Check ``values`` against the parameters and fill in defaults."""
-        return resolve_parameters(self.name, self.parameters, dict(values or {}))
+        """Check ``values`` against the parameters and fill in defaults.
+
+        ``_explicit`` records which names the caller set (a vintage fills only the others); an
+        already-resolved dict keeps its own record.
+        """
+        values = dict(values or {})
+        explicit = set(values.pop("_explicit")) if "_explicit" in values else set(values)
+        resolved = resolve_parameters(self.name, self.parameters, values)
+        resolved["_explicit"] = tuple(sorted(explicit))
+        return resolved
 
     def build(self, params: Mapping[str, Any], weather: Any, monthly_outdoor_c: list[float]) -> Any:
         resolved = dict(params)

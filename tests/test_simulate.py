@@ -11,7 +11,6 @@ import sqlite3
 
 import numpy as np
 import pytest
-
 from ultralow.errors import SimulationError
 from ultralow.sim.engine import error_lines, run_energyplus
 from ultralow.sim.heat_pump import HeatPumpModel
@@ -116,3 +115,20 @@ def test_failed_run_raises_with_severe_lines(tmp_path):
 def test_error_lines_keep_continuations():
     text = "   ** Warning ** w\n   ** Severe  ** s1\n   **   ~~~   ** more\n   **  Fatal  ** f\n"
     assert error_lines(text) == ["** Severe  ** s1", "**   ~~~   ** more", "**  Fatal  ** f"]
+
+
+def test_retrofit_adds_insulation_to_the_vintage_element(tmp_path):
+    from ultralow.weather import resolve_weather
+
+    harbin = resolve_weather(city="harbin")
+    existing = simulate("residential", {"vintage": "pre1996"}, harbin, run_dir=tmp_path / "a", period="design-days")
+    retrofit = simulate("residential", {"vintage": "pre1996", "wall_insulation": "eps", "wall_insulation_mm": 100,
+                                        "window_u_w_m2k": 1.0}, harbin, run_dir=tmp_path / "b", period="design-days")
+    # pre-1996 severe-cold vintage: wall 1.25, roof 0.9, window 3.0 W/(m2K) (vintages.toml)
+    assert existing.wall_u_w_m2k == pytest.approx(1.25, rel=0.02)
+    assert existing.roof_u_w_m2k == pytest.approx(0.9, rel=0.02)
+    assert existing.window_u_w_m2k == pytest.approx(3.0, rel=0.02)
+    assert retrofit.wall_u_w_m2k == pytest.approx(1 / (1 / 1.25 + 0.100 / 0.039), rel=0.02)
+    assert retrofit.roof_u_w_m2k == pytest.approx(0.9, rel=0.02)  # roof left as it was
+    assert retrofit.window_u_w_m2k == pytest.approx(1.0, rel=0.02)  # explicitly replaced
+    assert retrofit.heating_demand_kwh_m2 < existing.heating_demand_kwh_m2

@@ -75,9 +75,12 @@ def run_check(
     existing = None
     if vintage:
         existing = get_vintage(vintage, zone, use)
-        jobs["existing"] = {**design_params, **existing.template_parameters(),
-                            "wall_insulation_mm": None, "roof_insulation_mm": None,
-                            "floor_insulation_mm": None}
+        # the existing building: the design's geometry and use on the vintage's envelope (the
+        # template's `vintage` parameter), no heat recovery, no PV
+        envelope = ("wall_u_w_m2k", "roof_u_w_m2k", "floor_u_w_m2k", "wall_insulation_mm", "roof_insulation_mm",
+                    "floor_insulation_mm", "window_u_w_m2k", "window_shgc", "n50_ach", "_explicit")
+        jobs["existing"] = {**{k: v for k, v in design_params.items() if k not in envelope},
+                            "vintage": existing.id, "hrv_efficiency": 0.0, "pv_roof_fraction": 0.0}
     results: dict[str, Any] = {"design": design}
     others = [role for role in jobs if role != "design"]
     with ThreadPoolExecutor(max_workers=max(1, len(others))) as pool:
