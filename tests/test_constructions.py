@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ultralow.errors import InputError
 from ultralow.templates.constructions import opaque_construction
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ultralow.errors import InputError
 from ultralow.sim.heat_pump import HeatPumpModel
 from ultralow.templates import get_template, list_templates
