@@ -1,0 +1,556 @@
+"""Cost model: investment, energy cost, life-cycle cost, NPV, payback and CO2 of a design.
+
+Data: ``optimise/data/costs.toml`` (every value with unit, source or "assumption", verified
+flag), product prices from ``optimise/data/windows.toml`` / ``pv_modules.toml`` and the
+template catalogues (``templates/data/materials.toml`` insulation ``price_rmb_m2_cm``,
+``templates/data/heat_pumps.toml`` ``price_rmb_kw``) where ``costs.toml`` does not override them.
+
+Quantities (from the template geometry, :class:`~ultralow.templates.geometry.BlockGeometry`):
+
+- gross wall area per facade: ``A_s = A_n = length_m * storeys * floor_height_m``,
+  ``A_e = A_w = depth_m * storeys * floor_height_m``; window area ``A_win = sum(wwr_f * A_f)``;
+  opaque wall ``A_wall = sum(A_f) - A_win``; roof and ground floor ``A_roof = A_floor =
+  length_m * depth_m``.
+- floor area ``A`` (m2): the result's ``conditioned_floor_area_m2`` (the area every per-m2 result
+  refers to), else the geometry's ``length_m * depth_m * storeys``.
+- insulation thickness ``d_cm`` per surface from the construction builder
+  (:func:`~ultralow.templates.constructions.opaque_construction`) for the design's U-value or
+  thickness, exactly as the simulated model.
+
+Investment (RMB), per component ``c``:
+
+- insulation of surface ``s``: ``I = A_s * (d_cm * p_ins[material] + (system_rmb_m2[s] if d_cm > 0))``
+- windows: ``I = A_win * p_win(U)``; ``p_win`` is the catalogue product's price when the params
+  carry ``window_product``, else linear interpolation of price vs U over the non-dominated
+  catalogue products (or the ``windows.price_curve`` points), clamped at the ends.
+- airtightness: ``I = A * cost_rmb_m2_per_ach * max(0, n50_free_ach - n50_ach)``
+- heat recovery: ``I = A * hrv_curve(eta)`` for ``eta > 0`` (curve interpolated, clamped), 0 without HRV.
+- heat pump: ``P_kw = sizing_factor * max(peak_heating_load_w_m2, peak_cooling_load_w_m2) * A / 1000``,
+  ``I = P_kw * price_rmb_kw[heat_pump]``.
+- PV: ``I = 1000 * pv_capacity_kw * price_rmb_w``; capacity from the result, else
+  ``roof_area * pv_roof_fraction * pv_module_efficiency`` (the builder's formula).
+
+Energy cost in year ``t = 1..N`` (RMB/a), with ``C = (net_site_energy_kwh_m2 +
+pv_generation_kwh_m2) * A`` the building's gross electricity use and PV generation
+``G_t = pv_generation_kwh_m2 * A * (1 - deg) ** age_t`` (age since the last PV installation):
+PV self-consumption ``S_t = min(f_self * G_t, C)``, export ``X_t = G_t - S_t``,
+``E_t = ((C - S_t) * p_buy - X_t * p_export) * (1 + esc) ** (t - 1)``. ``annual_energy_cost_rmb`` is ``E_1``.
+Maintenance ``M = sum_c m_c * I_c`` per year.
+
+Life-cycle cost over ``N`` years at discount rate ``r`` (present value at year 0):
+
+``LCC = sum_c I_c * (1 + sum_{k >= 1, k L_c < N} (1 + r) ** (-k L_c) - rho_c * (1 + r) ** (-N))
++ sum_{t=1..N} (E_t + M) * (1 + r) ** (-t)``,
+
+replacement at the same real price at the end of each lifetime ``L_c`` within the period, and
+residual value fraction ``rho_c = (t_last + L_c - N) / L_c`` of the last installation (at
+``t_last``) still in service at ``N``. With constant ``E`` the energy term is the annuity
+``E * (1 - (1 + r) ** (-N)) / r``.
+
+Against the reference design (``reference_params``, default: the template defaults, i.e. the
+code-minimum package): ``incremental_investment_rmb = I - I_ref``; ``npv_savings_rmb = LCC_ref - LCC``
+(positive: the design pays); ``simple_payback_years = incremental / ((E_ref,1 + M_ref) - (E_1 + M))``,
+``0`` when the design costs no more and saves, ``inf`` when it saves nothing. Without a
+reference result the reference heat pump is sized with the design's peak loads and the
+energy-based reference figures are NaN. ``co2_t_per_year = co2_kg_m2 * A / 1000`` (the
+result's services scope, PV credited; see ``ultralow.sim.results``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ultralow.errors import InputError
+from ultralow.optimise import catalogues as opt_catalogues
+from ultralow.templates import catalogues as tpl_catalogues
+
+COMPONENTS = ("insulation", "windows", "airtightness", "hrv", "heat_pump", "pv")
+SURFACES = {"wall": "wall", "roof": "roof", "floor": "ground_floor"}  # param prefix -> builder surface
+INSULATED_AREA = {"wall": "wall_area_m2", "roof": "roof_area_m2", "floor": "ground_floor_area_m2"}
+TARIFFS = ("residential", "commercial")
+
+# item key -> kind; kinds are checked by _check_value.
+SCHEMA: dict[str, str] = {
+    "economics.discount_rate": "rate",
+    "economics.analysis_period_years": "years",
+    "economics.energy_price_escalation_per_year": "rate",
+    "electricity.price_rmb_kwh": "tariff_map",
+    "electricity.pv_export_price_rmb_kwh": "nonneg",
+    "electricity.pv_self_consumption_fraction": "tariff_fraction_map",
+    "insulation.price_rmb_m2_cm": "insulation_map",
+    "insulation.system_rmb_m2": "surface_map",
+    "windows.price_curve": "window_curve",
+    "airtightness.cost_rmb_m2_per_ach": "nonneg",
+    "airtightness.n50_free_ach": "positive",
+    "hrv.cost_curve_rmb_m2": "curve",
+    "heat_pump.price_rmb_kw": "heat_pump_map",
+    "heat_pump.sizing_factor": "positive",
+    "pv.price_rmb_w": "nonneg",
+    "pv.degradation_per_year": "fraction",
+    **{f"lifetime_years.{c}": "years" for c in COMPONENTS},
+    **{f"maintenance_fraction.{c}": "fraction" for c in COMPONENTS},
+}
+MAP_KINDS = ("tariff_map", "tariff_fraction_map", "insulation_map", "surface_map", "heat_pump_map")
+KIND_HELP = {
+    "rate": "a number from -0.5 to 0.5 (per year)",
+    "years": "a whole number of years from 1 to 200",
+    "nonneg": "a number >= 0",
+    "positive": "a number > 0",
+    "fraction": "a number from 0 to 1",
+    "tariff_map": "a table {residential = RMB/kWh, commercial = RMB/kWh}",
+    "tariff_fraction_map": "a table {residential = 0..1, commercial = 0..1}",
+    "surface_map": "a table {wall = RMB/m2, roof = RMB/m2, floor = RMB/m2}",
+    "curve": "a list of [x, y] pairs with increasing x and y >= 0",
+    "window_curve": "\"catalogue\" or a list of [u_w_m2k, price_rmb_m2] pairs with increasing U",
+}
+
+
+@dataclass(frozen=True)
+class CostItem:
+    """One value of the cost data with its provenance."""
+
+    value: Any
+    unit: str
+    source: str
+    verified: bool
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _allowed_keys(kind: str) -> tuple[str, ...]:
+    if kind in ("tariff_map", "tariff_fraction_map"):
+        return TARIFFS
+    if kind == "surface_map":
+        return tuple(SURFACES)
+    if kind == "insulation_map":
+        return tpl_catalogues.insulation_ids()
+    if kind == "heat_pump_map":
+        return tpl_catalogues.heat_pump_ids()
+    return ()
+
+
+def _check_curve(key: str, value: Any, where: str) -> list[tuple[float, float]]:
+    ok = isinstance(value, list) and value and all(
+        isinstance(p, list) and len(p) == 2 and all(_is_number(v) for v in p) for p in value
+    )
+    if ok:
+        points = [(float(x), float(y)) for x, y in value]
+        xs = [x for x, _ in points]
+        if all(b > a for a, b in zip(xs, xs[1:], strict=False)) and all(y >= 0 for _, y in points):
+            return points
+    raise InputError(f"{where}: cost item {key!r}: {value!r} is not allowed; use {KIND_HELP['curve']}")
+
+
+def _check_value(key: str, kind: str, value: Any, where: str) -> Any:
+    """Validated ``value`` of item ``key``; InputError names the key and what is allowed."""
+
+    def bad() -> InputError:
+        return InputError(f"{where}: cost item {key!r}: {value!r} is not allowed; use {KIND_HELP.get(kind, kind)}")
+
+    if kind in MAP_KINDS:
+        if not isinstance(value, dict):
+            raise bad()
+        allowed = _allowed_keys(kind)
+        out = {}
+        for sub, v in value.items():
+            if sub not in allowed:
+                raise InputError(f"{where}: cost item {key!r}: unknown key {sub!r}; allowed: {', '.join(allowed)}")
+            if not _is_number(v) or v < 0 or (kind == "tariff_fraction_map" and v > 1):
+                raise InputError(f"{where}: cost item '{key}.{sub}': {v!r} is not allowed; use "
+                                 f"{'a number from 0 to 1' if kind == 'tariff_fraction_map' else 'a number >= 0'}")
+            out[sub] = float(v)
+        return out
+    if kind == "curve":
+        return _check_curve(key, value, where)
+    if kind == "window_curve":
+        if value == "catalogue":
+            return value
+        if isinstance(value, str):
+            raise bad()
+        return _check_curve(key, value, where)
+    if not _is_number(value):
+        raise bad()
+    limits = {"rate": (-0.5, 0.5), "years": (1, 200), "nonneg": (0, math.inf),
+              "positive": (1e-12, math.inf), "fraction": (0.0, 1.0)}[kind]
+    if not limits[0] <= value <= limits[1] or (kind == "years" and int(value) != value):
+        raise bad()
+    return int(value) if kind == "years" else float(value)
+
+
+def _parse(data: Mapping[str, Any], where: str, user: bool) -> dict[str, CostItem]:
+    """Items of one cost file. Packaged items need value/unit/source/verified; user items may be bare."""
+    sections = sorted({k.split(".")[0] for k in SCHEMA})
+    items: dict[str, CostItem] = {}
+    for section, body in data.items():
+        if section not in sections or not isinstance(body, dict):
+            raise InputError(f"{where}: unknown cost section {section!r}; allowed: {', '.join(sections)}")
+        for name, raw in body.items():
+            key = f"{section}.{name}"
+            if key not in SCHEMA:
+                allowed = [k.split(".", 1)[1] for k in SCHEMA if k.startswith(section + ".")]
+                raise InputError(f"{where}: unknown cost item {key!r}; allowed in [{section}]: {', '.join(allowed)}")
+            is_item = isinstance(raw, dict) and "value" in raw
+            if not is_item and not user:
+                raise InputError(f"{where}: cost item {key!r} must be a table with value, unit, source, verified")
+            if is_item:
+                extra = set(raw) - {"value", "unit", "source", "verified"}
+                if extra:
+                    raise InputError(f"{where}: cost item {key!r}: unknown field(s) {', '.join(sorted(extra))}; "
+                                     "allowed: value, unit, source, verified")
+                source, verified = raw.get("source"), raw.get("verified", False)
+                if (not user or "source" in raw) and (not isinstance(source, str) or not source.strip()):
+                    raise InputError(f"{where}: cost item {key!r} needs a source (URL/document or \"assumption\")")
+                if not isinstance(verified, bool):
+                    raise InputError(f"{where}: cost item {key!r}: verified must be true or false")
+                value, unit = raw["value"], str(raw.get("unit", ""))
+            else:
+                value, unit, source, verified = raw, "", None, False
+            items[key] = CostItem(_check_value(key, SCHEMA[key], value, where), unit,
+                                  source or f"user file {where}", verified)
+    return items
+
+
+def _interp(points: list[tuple[float, float]], x: float) -> float:
+    """Piecewise-linear interpolation, clamped at both ends."""
+    if x <= points[0][0]:
+        return points[0][1]
+    if x >= points[-1][0]:
+        return points[-1][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x0 <= x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+def window_price_points() -> list[tuple[float, float]]:
+    """(U, price) of the catalogue's non-dominated products: each cheaper than every better-U one."""
+    products = sorted(opt_catalogues.window_products().values(), key=lambda p: (p["u_w_m2k"], p["price_rmb_m2"]))
+    points: list[tuple[float, float]] = []
+    for p in products:
+        if not points or (p["u_w_m2k"] > points[-1][0] and p["price_rmb_m2"] < points[-1][1]):
+            points.append((p["u_w_m2k"], p["price_rmb_m2"]))
+    return points
+
+
+def present_value_factor(rate: float, years: int) -> float:
+    """Annuity factor sum_{t=1..N} (1+r)^-t = (1 - (1+r)^-N) / r (N when r = 0)."""
+    return float(years) if rate == 0 else (1.0 - (1.0 + rate) ** -years) / rate
+
+
+def replacement_factor(lifetime_years: int, period_years: int, rate: float) -> float:
+    """Present-value multiplier of one investment over the period, replacements and residual value included.
+
+    ``1 + sum_{k>=1, k L < N} (1+r)^(-k L) - rho (1+r)^(-N)``, ``rho = (t_last + L - N) / L``.
+    """
+    factor, t = 1.0, lifetime_years
+    t_last = 0
+    while t < period_years:
+        factor += (1.0 + rate) ** -t
+        t_last = t
+        t += lifetime_years
+    residual = (t_last + lifetime_years - period_years) / lifetime_years
+    return factor - residual * (1.0 + rate) ** -period_years
+
+
+@dataclass
+class CostModel:
+    """Validated cost data; :meth:`evaluate` prices one design (formulas in the module docstring)."""
+
+    items: dict[str, CostItem] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> CostModel:
+        """Packaged ``optimise/data/costs.toml``, overridden/extended by the user file ``path``."""
+        with resources.files("ultralow.optimise").joinpath("data", "costs.toml").open("rb") as fh:
+            items = _parse(tomllib.load(fh), "optimise/data/costs.toml", user=False)
+        missing = sorted(set(SCHEMA) - set(items))
+        if missing:
+            raise InputError(f"optimise/data/costs.toml: missing cost item(s) {', '.join(missing)}")
+        if path is not None:
+            path = Path(path)
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise InputError(f"cost file {path}: cannot read: {exc.strerror or exc}") from None
+            except tomllib.TOMLDecodeError as exc:
+                raise InputError(f"cost file {path}: not valid TOML: {exc}") from None
+            for key, item in _parse(data, str(path), user=True).items():
+                if SCHEMA[key] in MAP_KINDS:  # maps extend the packaged table
+                    item = CostItem({**items[key].value, **item.value}, item.unit or items[key].unit,
+                                    item.source, item.verified)
+                items[key] = item
+        return cls(items)
+
+    def value(self, key: str) -> Any:
+        """Value of item ``key`` (``"section.name"``)."""
+        if key not in self.items:
+            raise InputError(f"unknown cost item {key!r}; allowed: {', '.join(sorted(self.items))}")
+        return self.items[key].value
+
+    def unverified(self) -> list[str]:
+        """Keys of items not checked against their source."""
+        return sorted(k for k, v in self.items.items() if not v.verified)
+
+    # --- prices ----------------------------------------------------------------------------
+    def insulation_price_rmb_m2_cm(self, material: str) -> float:
+        prices = self.value("insulation.price_rmb_m2_cm")
+        if material in prices:
+            return prices[material]
+        entry = tpl_catalogues.entry("materials", material, "insulation material")
+        if "price_rmb_m2_cm" not in entry:
+            raise InputError(f"no price for insulation {material!r}: add it to [insulation.price_rmb_m2_cm]")
+        return float(entry["price_rmb_m2_cm"])
+
+    def heat_pump_price_rmb_kw(self, model: str) -> float:
+        prices = self.value("heat_pump.price_rmb_kw")
+        if model in prices:
+            return prices[model]
+        entry = tpl_catalogues.entry("heat_pumps", model, "heat pump")
+        if "price_rmb_kw" not in entry:
+            raise InputError(f"no price for heat pump {model!r}: add it to [heat_pump.price_rmb_kw]")
+        return float(entry["price_rmb_kw"])
+
+    def window_price_rmb_m2(self, u_w_m2k: float, product: str | None = None) -> float:
+        """Installed window price per m2 for a product id, else from the price-vs-U curve."""
+        if product:
+            return opt_catalogues.window_product(product)["price_rmb_m2"]
+        curve = self.value("windows.price_curve")
+        points = window_price_points() if curve == "catalogue" else curve
+        return _interp(points, u_w_m2k)
+
+    def hrv_price_rmb_m2(self, efficiency: float) -> float:
+        return 0.0 if efficiency <= 0 else _interp(self.value("hrv.cost_curve_rmb_m2"), efficiency)
+
+    def pv_price_and_degradation(self, params: Mapping[str, Any]) -> tuple[float, float]:
+        module = params.get("pv_module")
+        if module:
+            m = opt_catalogues.pv_module(module)
+            return m["price_rmb_w"], m["degradation_per_year"]
+        return self.value("pv.price_rmb_w"), self.value("pv.degradation_per_year")
+
+    # --- quantities and investment ---------------------------------------------------------
+    def investment(self, template_name: str, params: Mapping[str, Any],
+                   result: Mapping[str, Any] | None = None, peak_load_result: Mapping[str, Any] | None = None
+                   ) -> dict[str, float]:
+        """Investment per component (``investment_<part>_rmb``), quantities and total ``investment_rmb``.
+
+        ``peak_load_result`` supplies the peak loads for heat-pump sizing when ``result`` is None.
+        """
+        q = quantities(template_name, params, result)
+        p = q.pop("_params")
+        out: dict[str, float] = dict(q)
+        area = q["floor_area_m2"]
+        total = 0.0
+        for prefix in SURFACES:
+            d_cm = q[f"{prefix}_insulation_cm"]
+            cost = 0.0
+            if d_cm > 0:
+                rate = d_cm * self.insulation_price_rmb_m2_cm(p[f"{prefix}_insulation"])
+                cost = q[INSULATED_AREA[prefix]] * (rate + self.value("insulation.system_rmb_m2")[prefix])
+            out[f"investment_insulation_{prefix}_rmb"] = cost
+            total += cost
+        win_price = self.window_price_rmb_m2(p["window_u_w_m2k"], p.get("window_product"))
+        out["window_price_rmb_m2"] = win_price
+        out["investment_windows_rmb"] = q["window_area_m2"] * win_price
+        n50_gap = max(0.0, self.value("airtightness.n50_free_ach") - p["n50_ach"])
+        out["investment_airtightness_rmb"] = area * self.value("airtightness.cost_rmb_m2_per_ach") * n50_gap
+        out["investment_hrv_rmb"] = area * self.hrv_price_rmb_m2(p["hrv_efficiency"])
+        loads = result if result is not None else (peak_load_result or {})
+        peak_w_m2 = max(_num(loads, "peak_heating_load_w_m2"), _num(loads, "peak_cooling_load_w_m2"))
+        loads_area = _num(loads, "conditioned_floor_area_m2") or area
+        hp_kw = self.value("heat_pump.sizing_factor") * peak_w_m2 * loads_area / 1000.0
+        out["heat_pump_capacity_kw"] = hp_kw
+        out["investment_heat_pump_rmb"] = hp_kw * self.heat_pump_price_rmb_kw(p["heat_pump"])
+        pv_price, _ = self.pv_price_and_degradation(p)
+        out["investment_pv_rmb"] = 1000.0 * q["pv_capacity_kw"] * pv_price
+        total += sum(out[f"investment_{c}_rmb"] for c in COMPONENTS if c != "insulation")
+        out["investment_insulation_rmb"] = sum(out[f"investment_insulation_{s}_rmb"] for s in SURFACES)
+        out["investment_rmb"] = total
+        return out
+
+    def _component_investments(self, inv: Mapping[str, float]) -> dict[str, float]:
+        return {c: inv[f"investment_{c}_rmb"] for c in COMPONENTS}
+
+    def annual_maintenance_rmb(self, inv: Mapping[str, float]) -> float:
+        """``M = sum_c m_c * I_c`` (RMB/a)."""
+        return sum(self.value(f"maintenance_fraction.{c}") * i for c, i in self._component_investments(inv).items())
+
+    def energy_costs_rmb(self, template_name: str, params: Mapping[str, Any], result: Mapping[str, Any],
+                         area_m2: float) -> list[float]:
+        """Energy cost ``E_t`` for t = 1..N (RMB/a), PV degradation and self-consumption applied."""
+        tariff = _tariff(template_name)
+        p_buy = self.value("electricity.price_rmb_kwh")[tariff]
+        p_exp = self.value("electricity.pv_export_price_rmb_kwh")
+        f_self = self.value("electricity.pv_self_consumption_fraction")[tariff]
+        esc = self.value("economics.energy_price_escalation_per_year")
+        n = self.value("economics.analysis_period_years")
+        life_pv = self.value("lifetime_years.pv")
+        _, deg = self.pv_price_and_degradation(params)
+        pv_kwh = _num(result, "pv_generation_kwh_m2") * area_m2
+        use_kwh = (_num(result, "net_site_energy_kwh_m2") + _num(result, "pv_generation_kwh_m2")) * area_m2
+        costs = []
+        for t in range(1, n + 1):
+            age = (t - 1) % life_pv
+            gen = pv_kwh * max(0.0, 1.0 - deg) ** age
+            self_kwh = min(f_self * gen, max(use_kwh, 0.0))
+            export = gen - self_kwh
+            costs.append(((use_kwh - self_kwh) * p_buy - export * p_exp) * (1.0 + esc) ** (t - 1))
+        return costs
+
+    def lcc_rmb(self, inv: Mapping[str, float], energy_costs: list[float]) -> float:
+        """LCC = sum_c I_c * replacement_factor_c + sum_t (E_t + M) (1+r)^-t."""
+        r = self.value("economics.discount_rate")
+        n = self.value("economics.analysis_period_years")
+        capital = sum(i * replacement_factor(self.value(f"lifetime_years.{c}"), n, r)
+                      for c, i in self._component_investments(inv).items())
+        m = self.annual_maintenance_rmb(inv)
+        running = sum((e + m) * (1.0 + r) ** -t for t, e in enumerate(energy_costs, start=1))
+        return capital + running
+
+    # --- the optimiser's entry point -------------------------------------------------------
+    def evaluate(self, template_name: str, params: dict, result: dict,
+                 reference_params: dict | None = None, reference_result: dict | None = None) -> dict[str, float]:
+        """Costs of one design against a reference (default: the template defaults); RMB unless named.
+
+        Returns ``investment_rmb``, ``incremental_investment_rmb``, ``incremental_investment_rmb_m2``,
+        ``annual_energy_cost_rmb``, ``annual_maintenance_rmb``, ``lcc_rmb``, ``lcc_rmb_m2``,
+        ``npv_savings_rmb``, ``simple_payback_years``, ``co2_t_per_year``, the component
+        investments ``investment_<component>_rmb`` and quantities. Formulas: module docstring.
+        """
+        from ultralow.templates import get_template
+
+        if reference_params is None:
+            reference_params = get_template(template_name).resolve({})
+        inv = self.investment(template_name, params, result)
+        area = inv["floor_area_m2"]
+        ref_inv = self.investment(template_name, reference_params, reference_result, peak_load_result=result)
+        energy = self.energy_costs_rmb(template_name, params, result, area)
+        lcc = self.lcc_rmb(inv, energy)
+        maint = self.annual_maintenance_rmb(inv)
+        out = dict(inv)
+        incremental = inv["investment_rmb"] - ref_inv["investment_rmb"]
+        out.update(
+            reference_investment_rmb=ref_inv["investment_rmb"],
+            incremental_investment_rmb=incremental,
+            incremental_investment_rmb_m2=incremental / area if area > 0 else math.nan,
+            annual_energy_cost_rmb=energy[0],
+            annual_energy_cost_rmb_m2=energy[0] / area if area > 0 else math.nan,
+            annual_maintenance_rmb=maint,
+            lcc_rmb=lcc,
+            lcc_rmb_m2=lcc / area if area > 0 else math.nan,
+            co2_t_per_year=_num(result, "co2_kg_m2") * area / 1000.0,
+        )
+        if reference_result is None:
+            out.update(reference_lcc_rmb=math.nan, npv_savings_rmb=math.nan, simple_payback_years=math.nan,
+                       annual_saving_rmb=math.nan, co2_saving_t_per_year=math.nan)
+            return out
+        ref_area = ref_inv["floor_area_m2"]
+        ref_energy = self.energy_costs_rmb(template_name, reference_params, reference_result, ref_area)
+        ref_lcc = self.lcc_rmb(ref_inv, ref_energy)
+        saving = (ref_energy[0] + self.annual_maintenance_rmb(ref_inv)) - (energy[0] + maint)
+        out.update(
+            reference_lcc_rmb=ref_lcc,
+            npv_savings_rmb=ref_lcc - lcc,
+            annual_saving_rmb=saving,
+            simple_payback_years=simple_payback_years(incremental, saving),
+            co2_saving_t_per_year=_num(reference_result, "co2_kg_m2") * ref_area / 1000.0 - out["co2_t_per_year"],
+        )
+        return out
+
+
+def simple_payback_years(incremental_investment_rmb: float, annual_saving_rmb: float) -> float:
+    """``incremental / saving``; 0 when the design costs no more and saves, inf when it saves nothing."""
+    if annual_saving_rmb <= 0 or not math.isfinite(annual_saving_rmb):
+        return math.inf
+    return max(0.0, incremental_investment_rmb) / annual_saving_rmb
+
+
+def _num(mapping: Mapping[str, Any] | None, key: str) -> float:
+    """``mapping[key]`` as a float; 0 when absent, None or NaN."""
+    if not mapping:
+        return 0.0
+    value = mapping.get(key)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return value if math.isfinite(value) else 0.0
+
+
+def _tariff(template_name: str) -> str:
+    from ultralow.templates import get_template
+
+    return "residential" if get_template(template_name).building_use == "residential" else "commercial"
+
+
+def _geometry_of(template_name: str, params: Mapping[str, Any]):
+    if template_name == "residential":
+        from ultralow.templates.residential import geometry_of
+    elif template_name == "office":
+        from ultralow.templates.office import geometry_of
+    else:
+        from ultralow.templates.geometry import BlockGeometry
+
+        return BlockGeometry.from_params(params, None)
+    return geometry_of(dict(params))
+
+
+def resolved_params(template_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Template defaults filled in; extra keys the template does not know (``window_product``,
+    ``pv_module``) are kept as they are."""
+    from ultralow.templates import get_template
+
+    template = get_template(template_name)
+    known = {k: v for k, v in params.items() if k in template.parameters}
+    out = template.resolve(known)
+    out.update({k: v for k, v in params.items() if k not in template.parameters})
+    return out
+
+
+def insulation_cm(template_name: str, params: Mapping[str, Any], prefix: str) -> float:
+    """Insulation thickness (cm) of ``wall``/``roof``/``floor`` as the builder sizes it."""
+    from ultralow.templates import get_template
+    from ultralow.templates.constructions import opaque_construction
+
+    u = params.get(f"{prefix}_u_w_m2k")
+    mm = params.get(f"{prefix}_insulation_mm")
+    if u is None and mm is None:
+        u = get_template(template_name).default_u_w_m2k[prefix]
+    cons = opaque_construction(SURFACES[prefix], u_target_w_m2k=u, insulation=params.get(f"{prefix}_insulation"),
+                               insulation_mm=mm)
+    return cons.insulation_thickness_m * 100.0
+
+
+def quantities(template_name: str, params: Mapping[str, Any], result: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Areas (m2), insulation thicknesses (cm) and PV capacity (kW) of a design; ``_params`` = resolved params."""
+    p = resolved_params(template_name, params)
+    g = _geometry_of(template_name, p)
+    wall_height_m = g.storeys * g.floor_height_m
+    facades = {"south": g.length_m, "north": g.length_m, "east": g.depth_m, "west": g.depth_m}
+    q: dict[str, Any] = {"_params": p}
+    gross = 0.0
+    windows = 0.0
+    for facade, width_m in facades.items():
+        area = width_m * wall_height_m
+        q[f"wall_gross_{facade}_m2"] = area
+        q[f"window_{facade}_m2"] = area * getattr(g, f"wwr_{facade}")
+        gross += area
+        windows += q[f"window_{facade}_m2"]
+    q["window_area_m2"] = windows
+    q["wall_area_m2"] = gross - windows
+    q["roof_area_m2"] = g.roof_area_m2
+    q["ground_floor_area_m2"] = g.roof_area_m2
+    q["floor_area_m2"] = _num(result, "conditioned_floor_area_m2") or g.floor_area_m2
+    for prefix in SURFACES:
+        q[f"{prefix}_insulation_cm"] = insulation_cm(template_name, p, prefix)
+    q["pv_capacity_kw"] = (_num(result, "pv_capacity_kw") if result and "pv_capacity_kw" in result
+                           else g.roof_area_m2 * p["pv_roof_fraction"] * p["pv_module_efficiency"])
+    return q
