@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "ultralow.templates.cli",
     "ultralow.weather.cli",
     "ultralow.templates.standards.cli",
+    "ultralow.optimise.cli",
     "ultralow.cluster.node",
 )
 

@@ -1,0 +1,153 @@
+"""Run simulations as Ray tasks and hand each record back as soon as it finishes.
+
+One task = one :func:`ultralow.sim.simulate` call in a Ray worker (1 CPU). An EnergyPlus failure
+comes back as a ``failed`` record carrying the Severe/Fatal lines (not as an exception); a worker
+that dies mid-task is retried by Ray up to ``max_retries`` times and then reported as an ``error``
+record. All jobs of a batch are submitted at once and collected with ``ray.wait`` in completion
+order, so workers never wait for the driver and results are stored as they finish.
+
+The weather file travels through the Ray object store, so workers on other nodes need no shared
+filesystem: a worker that does not see the driver's EPW path writes the bytes to its own cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ray
+
+
+@dataclass(frozen=True)
+class Job:
+    """One simulation to run; ``key`` is its content hash (see :mod:`ultralow.optimise.store`)."""
+
+    key: str
+    template: str
+    parameters: dict[str, Any]
+    period: str
+    weather_sha256: str
+    engine_version: str
+
+
+def _local_epw(epw_path: str, weather_sha256: str, epw_bytes_ref: list[Any]) -> str:
+    """The driver's EPW path if this node sees it, else a copy in this node's cache."""
+    if os.path.isfile(epw_path):
+        return epw_path
+    from ultralow.paths import cache_dir
+
+    local = cache_dir() / "weather" / f"dispatched_{weather_sha256[:16]}.epw"
+    if not local.is_file():
+        local.parent.mkdir(parents=True, exist_ok=True)
+        tmp = local.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(ray.get(epw_bytes_ref[0]))
+        tmp.replace(local)
+    return str(local)
+
+
+def simulate_job(job: Job, epw_path: str, epw_bytes_ref: list[Any], keep_dir: str | None) -> dict[str, Any]:
+    """Run one job here and return its store record (status ``ok``, ``failed`` or ``error``)."""
+    from ultralow.errors import SimulationError
+    from ultralow.sim import simulate
+
+    t0 = time.perf_counter()
+    record: dict[str, Any] = {
+        "key": job.key, "template": job.template, "parameters": job.parameters, "period": job.period,
+        "weather_sha256": job.weather_sha256, "engine_version": job.engine_version,
+        "host": socket.gethostname(), "attempts": 1, "result": None, "error": None, "severe_lines": [],
+    }
+    run_dir = Path(keep_dir) / job.key[:16] if keep_dir else Path(tempfile.mkdtemp(prefix="ultralow-opt-"))
+    try:
+        from ultralow.weather import resolve_weather
+
+        weather = resolve_weather(epw=_local_epw(epw_path, job.weather_sha256, epw_bytes_ref))
+        result = simulate(job.template, job.parameters, weather, run_dir=run_dir, period=job.period)
+        record.update(status="ok", result=result.to_dict())
+    except SimulationError as exc:
+        record.update(status="failed", error=str(exc).splitlines()[0], severe_lines=exc.severe_lines)
+    except Exception as exc:  # a bug or a broken node: log it, do not reuse it
+        record.update(status="error", error=f"{type(exc).__name__}: {exc}",
+                      severe_lines=traceback.format_exc().splitlines()[-12:])
+    finally:
+        if not keep_dir:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    record["seconds"] = time.perf_counter() - t0
+    record["finished_at"] = time.time()
+    return record
+
+
+_remote_simulate = ray.remote(num_cpus=1)(simulate_job)
+
+
+@ray.remote(num_cpus=1)
+def _warm_up() -> str:
+    import ultralow.sim  # noqa: F401  (imports eppy, pandas... once per worker process)
+
+    return socket.gethostname()
+
+
+def start_ray(address: str | None = None, workers: int | None = None) -> int:
+    """Join a cluster (``address``) or start local Ray with ``workers`` CPUs (default: all cores).
+    Reuses an already initialised Ray. Returns the number of CPUs available for tasks."""
+    if not ray.is_initialized():
+        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                  "configure_logging": False}
+        if address:
+            ray.init(address=address, **kwargs)
+        else:
+            ray.init(num_cpus=workers or os.cpu_count() or 1, **kwargs)
+    return int(ray.cluster_resources().get("CPU", 1))
+
+
+class Dispatcher:
+    """Submit batches of :class:`Job` to Ray; ``run`` calls ``on_done(record)`` per completion."""
+
+    def __init__(self, epw_path: str | Path, *, max_retries: int = 2, keep_dir: str | Path | None = None,
+                 warm_up: int = 0):
+        self.epw_path = str(epw_path)
+        self.max_retries = max_retries
+        self.keep_dir = str(keep_dir) if keep_dir else None
+        self._epw_ref = [ray.put(Path(epw_path).read_bytes())]
+        if warm_up:
+            ray.get([_warm_up.remote() for _ in range(warm_up)])
+
+    def submit(self, job: Job) -> ray.ObjectRef:
+        return _remote_simulate.options(max_retries=self.max_retries).remote(
+            job, self.epw_path, self._epw_ref, self.keep_dir)
+
+    def run(self, jobs: Iterable[Job], on_done: Callable[[dict[str, Any]], None]) -> None:
+        """Run every job; records arrive in completion order. A task lost after its retries
+        yields an ``error`` record naming the Ray error."""
+        pending = {self.submit(job): job for job in jobs}
+        try:
+            self._collect(pending, on_done)
+        finally:
+            for ref in pending:  # the driver was interrupted: do not leave work running
+                ray.cancel(ref, force=True)
+
+    def _collect(self, pending: dict[Any, Job], on_done: Callable[[dict[str, Any]], None]) -> None:
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                job = pending.pop(ref)
+                try:
+                    record = ray.get(ref)
+                except Exception as exc:  # worker died max_retries + 1 times, node lost...
+                    record = {
+                        "key": job.key, "template": job.template, "parameters": job.parameters,
+                        "period": job.period, "weather_sha256": job.weather_sha256,
+                        "engine_version": job.engine_version, "status": "error", "result": None,
+                        "error": f"Ray task lost after {self.max_retries} retries: {type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0] if str(exc) else ''}",
+                        "severe_lines": [], "seconds": None, "host": None,
+                        "attempts": self.max_retries + 1, "finished_at": time.time(),
+                    }
+                on_done(record)

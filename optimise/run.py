@@ -1,0 +1,314 @@
+"""Run an optimisation end to end: spec -> Ray -> result store -> Pareto tables and report.
+
+Run folder layout (``RUN``)::
+
+    spec.toml            copy of the spec file as given
+    spec.json            the spec with the effective population/generations/seed (what --resume uses)
+    store.sqlite         every simulation record of this run (and those it reused), as it finished
+    checkpoint.pkl       algorithm state after the last finished generation
+    evaluations.jsonl    one line per evaluated design, appended after each generation
+    evaluations.csv/.parquet, pareto.csv/.parquet, history.csv, report.html, run.json
+
+``run_optimisation(spec, resume_dir=RUN)`` continues from ``checkpoint.pkl``: the designs of the
+interrupted generation are asked again (same seed and random state), and every simulation that
+finished before the interruption comes from the store, so the result equals an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+from ultralow.errors import InputError
+from ultralow.optimise.dispatch import Dispatcher, Job, start_ray
+from ultralow.optimise.problem import DesignEvaluator, as_arrays
+from ultralow.optimise.progress import Progress
+from ultralow.optimise.search import SearchState, make_algorithm
+from ultralow.optimise.spec import Spec, parse_spec
+from ultralow.optimise.store import ResultStore, file_sha256
+
+# [run] keys that may differ between a run and its resumption (they do not change the search)
+RESUMABLE_RUN_KEYS = ("generations", "name", "store", "max_retries")
+
+
+@dataclass
+class RunResult:
+    """Tables of a finished run and what this invocation simulated."""
+
+    run_dir: Path
+    evaluations: pd.DataFrame
+    pareto: pd.DataFrame
+    history: pd.DataFrame
+    n_simulated: int
+    n_reused: int
+    report: Path | None
+
+
+def shared_store_path(spec: Spec) -> Path | None:
+    """``[run] store``: ``"default"`` = ``cache_dir()/store/store.sqlite``; ``"none"``: no shared store;
+    a folder or ``.sqlite`` path otherwise (put it on a shared filesystem for a cluster)."""
+    if spec.store is None:
+        return None
+    if spec.store == "default":
+        from ultralow.paths import cache_dir
+
+        return cache_dir() / "store" / "store.sqlite"
+    path = Path(spec.store).expanduser()
+    return path if path.suffix == ".sqlite" else path / "store.sqlite"
+
+
+def _effective_raw(spec: Spec) -> dict[str, Any]:
+    raw = json.loads(json.dumps(spec.raw, default=str))
+    raw.setdefault("run", {}).update(population=spec.population, generations=spec.generations, seed=spec.seed)
+    if spec.epw:
+        raw["building"]["epw"] = spec.epw
+    if spec.costs_file:
+        raw.setdefault("costs", {})["file"] = spec.costs_file
+    return raw
+
+
+def _search_defining(raw: dict[str, Any]) -> dict[str, Any]:
+    out = json.loads(json.dumps(raw, default=str))
+    for key in RESUMABLE_RUN_KEYS:
+        out.get("run", {}).pop(key, None)
+    return out
+
+
+def _new_run_dir(spec: Spec, out_dir: Path | None) -> Path:
+    from ultralow.paths import default_runs_dir
+
+    root = Path(out_dir) if out_dir else default_runs_dir() / "optimise"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = root / f"{spec.name}-{stamp}"
+    n = 1
+    while path.exists():
+        n += 1
+        path = root / f"{spec.name}-{stamp}-{n}"
+    path.mkdir(parents=True)
+    return path
+
+
+def _prepare_resume(spec: Spec, run_dir: Path) -> Spec:
+    """The saved spec of ``run_dir`` with ``spec``'s generations; refuses a different search."""
+    saved_path = run_dir / "spec.json"
+    if not saved_path.is_file():
+        raise InputError(f"--resume {str(run_dir)!r}: no spec.json there; not an optimisation run folder")
+    saved = json.loads(saved_path.read_text())
+    given = _effective_raw(spec)
+    given["run"]["population"] = saved["run"]["population"]  # population cannot change; generations may
+    if _search_defining(saved) != _search_defining(given):
+        raise InputError(f"--resume {str(run_dir)!r}: the spec differs from the run's spec.json in more than "
+                         f"[run] {', '.join(RESUMABLE_RUN_KEYS)}; start a new run instead")
+    saved["run"]["generations"] = spec.generations
+    return parse_spec(saved, spec.source)
+
+
+def _front(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Feasible, non-dominated, unique designs among ``rows``."""
+    seen: set[str] = set()
+    feasible = []
+    for r in rows:
+        if r.get("feasible") and r["design_key"] not in seen:
+            seen.add(r["design_key"])
+            feasible.append(r)
+    if not feasible:
+        return []
+    F = np.array([r["F"] for r in feasible], dtype=float)
+    idx = NonDominatedSorting().do(F, only_non_dominated_front=True)
+    return [feasible[i] for i in sorted(idx)]
+
+
+def _front_text(spec: Spec, front: list[dict[str, Any]]) -> str:
+    if not front:
+        return "front: no feasible design yet"
+    parts = []
+    for o in spec.objectives:
+        vals = [r[o.metric] for r in front if r.get(o.metric) is not None]
+        if vals:
+            parts.append(f"{o.metric} {min(vals):.4g}..{max(vals):.4g}")
+    return f"front: {len(front)} designs, " + ", ".join(parts)
+
+
+def _history_row(spec: Spec, generation: int, rows: list[dict[str, Any]], all_rows: list[dict[str, Any]],
+                 n_simulated: int, n_reused: int, seconds: float) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "generation": generation, "n_evaluated": len(rows),
+        "n_failed": sum(r["status"] != "ok" for r in rows),
+        "n_feasible": sum(bool(r.get("feasible")) for r in rows),
+        "n_simulated": n_simulated, "n_cached": n_reused, "seconds": seconds,
+    }
+    feasible = [r for r in all_rows if r.get("feasible")]
+    for o in spec.objectives:
+        vals = [r[o.metric] for r in feasible if r.get(o.metric) is not None]
+        best = (max(vals) if o.sense == "max" else min(vals)) if vals else math.nan
+        out[f"best_{o.metric}"] = best
+    out["front_size"] = len(_front(all_rows))
+    return out
+
+
+def _flatten(rows: list[dict[str, Any]], constraint_names: list[str]) -> pd.DataFrame:
+    flat = []
+    for r in rows:
+        d = {k: v for k, v in r.items() if k not in ("F", "G", "severe_lines")}
+        d["severe_lines"] = "\n".join(r.get("severe_lines") or [])
+        for name, g in zip(constraint_names, r["G"], strict=True):
+            d[f"g[{name}]"] = g
+        flat.append(d)
+    return pd.DataFrame(flat)
+
+
+def _write_tables(run_dir: Path, spec: Spec, rows: list[dict[str, Any]], history: list[dict[str, Any]],
+                  constraint_names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Path | None]:
+    evaluations = _flatten(rows, constraint_names)
+    front_ids = {r["design_key"] for r in _front(rows)}
+    pareto = evaluations[evaluations["design_key"].isin(front_ids)].drop_duplicates("design_key")
+    history_df = pd.DataFrame(history)
+    for name, df in (("evaluations", evaluations), ("pareto", pareto)):
+        df.to_csv(run_dir / f"{name}.csv", index=False)
+        df.to_parquet(run_dir / f"{name}.parquet", index=False)
+    history_df.to_csv(run_dir / "history.csv", index=False)
+    report = None
+    try:
+        from ultralow.optimise.report import write_report
+    except ImportError:
+        write_report = None
+    if write_report is not None:
+        try:
+            report = write_report(run_dir, evaluations, pareto, history_df, _effective_raw(spec))
+        except Exception as exc:  # the tables are the result; a report bug must not lose them
+            (run_dir / "report-error.txt").write_text(f"{type(exc).__name__}: {exc}\n")
+    return evaluations, pareto, history_df, report
+
+
+def _read_rows(path: Path, up_to_generation: int) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r for r in rows if r["generation"] <= up_to_generation]
+
+
+def run_optimisation(
+    spec: Spec,
+    *,
+    out_dir: str | Path | None = None,
+    resume_dir: str | Path | None = None,
+    address: str | None = None,
+    workers: int | None = None,
+    generations: int | None = None,
+    population: int | None = None,
+    progress: bool = True,
+    keep_runs: bool = False,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> RunResult:
+    """Run (or resume) the optimisation of ``spec``; see the module docstring for the run folder.
+
+    ``workers``: local Ray CPUs (default all cores; ignored with ``address``). ``keep_runs`` keeps
+    each simulation's EnergyPlus folder under ``RUN/sims``. ``on_record`` is called with every
+    simulation record as it is stored.
+    """
+    from ultralow.sim.idd import engine_version
+    from ultralow.weather import resolve_weather
+
+    if generations is not None:
+        spec.generations = generations
+    if population is not None:
+        if resume_dir is not None:
+            raise InputError("--population cannot change when resuming a run")
+        spec.population = population
+    if resume_dir is not None:
+        run_dir = Path(resume_dir).resolve()
+        spec = _prepare_resume(spec, run_dir)
+    else:
+        run_dir = _new_run_dir(spec, Path(out_dir) if out_dir else None)
+        if spec.source and Path(spec.source).is_file():
+            shutil.copyfile(spec.source, run_dir / "spec.toml")
+        (run_dir / "spec.json").write_text(json.dumps(_effective_raw(spec), indent=2))
+
+    weather = resolve_weather(city=spec.city, epw=spec.epw)
+    weather_sha = file_sha256(str(weather.epw_path))
+    evaluator = DesignEvaluator(spec, weather, weather_sha, engine_version())
+    state = SearchState.load(run_dir) if resume_dir is not None else None
+    if state is None:
+        problem = evaluator.problem()
+        state = SearchState(make_algorithm(spec.algorithm_name, problem, spec.population, spec.seed))
+    rows = _read_rows(run_dir / "evaluations.jsonl", state.generation)
+    (run_dir / "evaluations.jsonl").write_text("".join(json.dumps(r, default=str) + "\n" for r in rows))
+    history = [h for h in state.history if h["generation"] <= state.generation]
+
+    store = ResultStore(run_dir / "store.sqlite", shared_store_path(spec))
+    bar = Progress(spec.generations, enabled=progress)
+    n_simulated_total = n_reused_total = 0
+    t_start = time.time()
+    try:
+        if state.generation < spec.generations:
+            start_ray(address, workers)
+            dispatcher = Dispatcher(weather.epw_path, max_retries=spec.max_retries,
+                                    keep_dir=run_dir / "sims" if keep_runs else None)
+        while state.generation < spec.generations:
+            t0 = time.perf_counter()
+            generation = state.generation + 1
+            population = state.ask()
+            designs = [evaluator.prepare(x) for x in population.get("X")]
+            records: dict[str, dict[str, Any]] = {}
+            to_run: dict[str, Job] = {}
+            for d in designs:
+                for job in d.jobs.values():
+                    if job.key in records or job.key in to_run:
+                        continue
+                    rec = store.lookup(job.key)
+                    if rec is not None:
+                        records[job.key] = rec
+                    else:
+                        to_run[job.key] = job
+            n_reused = len(records)
+            bar.start_generation(generation, len(designs), len(to_run), n_reused)
+
+            def done(record: dict[str, Any], records: dict[str, dict[str, Any]] = records) -> None:
+                store.put(record)
+                records[record["key"]] = record
+                bar.simulation_done(record["status"] != "ok")
+                if on_record is not None:
+                    on_record(record)
+
+            dispatcher.run(to_run.values(), done)
+            new_rows = []
+            for d in designs:
+                row = evaluator.evaluate(d, records)
+                row["generation"] = generation
+                row["source"] = "simulated" if row["design_key"] in to_run else "store"
+                new_rows.append(row)
+            F, G = as_arrays(new_rows)
+            state.tell(population, F, G)
+            rows += new_rows
+            with open(run_dir / "evaluations.jsonl", "a") as fh:
+                fh.writelines(json.dumps(r, default=str) + "\n" for r in new_rows)
+            history.append(_history_row(spec, generation, new_rows, rows, len(to_run), n_reused,
+                                        time.perf_counter() - t0))
+            state.history = history
+            state.save(run_dir)
+            n_simulated_total += len(to_run)
+            n_reused_total += n_reused
+            bar.end_generation(_front_text(spec, _front(rows)))
+    finally:
+        bar.close()
+        store.close()
+    evaluations, pareto, history_df, report = _write_tables(run_dir, spec, rows, history,
+                                                            evaluator.constraint_names)
+    (run_dir / "run.json").write_text(json.dumps({
+        "spec": spec.name, "generations_done": state.generation, "population": spec.population,
+        "seed": spec.seed, "algorithm": spec.algorithm_name, "constraints": evaluator.constraint_names,
+        "simulations_this_invocation": n_simulated_total, "reused_this_invocation": n_reused_total,
+        "seconds_this_invocation": time.time() - t_start, "weather": weather.description,
+        "weather_sha256": weather_sha, "engine_version": evaluator.engine_version,
+        "shared_store": str(shared_store_path(spec)) if shared_store_path(spec) else None,
+    }, indent=2))
+    return RunResult(run_dir, evaluations, pareto, history_df, n_simulated_total, n_reused_total, report)

@@ -1,0 +1,350 @@
+"""The optimisation spec: one TOML file -> validated :class:`Spec` (errors name key and allowed values).
+
+Layout (see ``optimise/examples/*.toml``)::
+
+    [run]        name, seed, population, generations, period ("annual" | "design-days" |
+                 "MM-DD:MM-DD"), algorithm ("auto" | "nsga2" | "nsga3"), max_retries, store
+                 (shared result-store folder; "none" = only the run folder's store)
+    [building]   template, city | epw, [building.parameters] fixed template parameters
+    [variables.NAME]  type = "float" | "int" | "choice"; min/max[/step] or options / catalogue;
+                 parameter = template parameter (default NAME)
+    [[objectives]]   metric, sense = "min" | "max"
+    [[constraints]]  metric + min and/or max, or target = "ultra-low" | "nearly-zero" | "gb55015"
+                 [+ indicator]
+    [costs]      file = cost data TOML (default: the shipped ``optimise/data/costs.toml``)
+
+Nothing is simulated before a spec validates: unknown keys, templates, parameters, metrics,
+empty or inverted bounds and spec without variables or objectives are refused here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ultralow.errors import InputError
+from ultralow.optimise.metrics import (
+    COST_METRICS,
+    RESULT_METRICS,
+    STANDARD_METRICS,
+    STANDARD_TARGETS,
+)
+from ultralow.optimise.variables import CATALOGUES, KINDS, Variable
+
+SECTIONS = ("run", "building", "variables", "objectives", "constraints", "costs")
+RUN_KEYS = ("name", "seed", "population", "generations", "period", "algorithm", "max_retries", "store")
+BUILDING_KEYS = ("template", "city", "epw", "parameters")
+VARIABLE_KEYS = ("type", "min", "max", "step", "options", "catalogue", "parameter")
+OBJECTIVE_KEYS = ("metric", "sense", "label")
+CONSTRAINT_KEYS = ("metric", "min", "max", "target", "indicator", "label")
+ALGORITHMS = ("auto", "nsga2", "nsga3")
+
+
+@dataclass(frozen=True)
+class Objective:
+    metric: str
+    sense: str  # "min" or "max"
+    label: str = ""
+
+    @property
+    def column(self) -> str:
+        return self.metric
+
+
+@dataclass(frozen=True)
+class ConstraintSpec:
+    """``metric`` with ``low``/``high`` bounds, or a standards ``target`` (optionally one
+    ``indicator`` of it). Evaluated as g <= 0 feasible, g relative to the bound."""
+
+    label: str
+    metric: str | None = None
+    low: float | None = None
+    high: float | None = None
+    target: str | None = None
+    indicator: str | None = None
+
+
+@dataclass
+class Spec:
+    """A validated optimisation spec; ``source`` is the file it came from (if any)."""
+
+    name: str
+    template: str
+    city: str | None
+    epw: str | None
+    fixed: dict[str, Any]
+    variables: list[Variable]
+    objectives: list[Objective]
+    constraints: list[ConstraintSpec]
+    seed: int = 1
+    population: int = 16
+    generations: int = 5
+    period: str = "annual"
+    algorithm: str = "auto"
+    max_retries: int = 2
+    store: str | None = "default"
+    costs_file: str | None = None
+    source: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def algorithm_name(self) -> str:
+        """``nsga2`` below 3 objectives, ``nsga3`` from 3 (unless set explicitly)."""
+        if self.algorithm != "auto":
+            return self.algorithm
+        return "nsga3" if len(self.objectives) >= 3 else "nsga2"
+
+    @property
+    def metrics_needed(self) -> set[str]:
+        out = {o.metric for o in self.objectives}
+        out |= {c.metric for c in self.constraints if c.metric}
+        return out
+
+    @property
+    def needs_reference(self) -> bool:
+        """True when a saving rate or a standards target needs the 2016-era reference building."""
+        return bool(self.metrics_needed & set(STANDARD_METRICS)) or any(c.target for c in self.constraints)
+
+    @property
+    def needs_costs(self) -> bool:
+        return bool(self.metrics_needed & set(COST_METRICS))
+
+
+def _unknown(where: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    for key in given:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(f"spec: unknown key {where}{key!r}{hint}; allowed: {', '.join(allowed)}")
+
+
+def _number(where: str, value: Any, kind: type = float) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"spec: {where} must be a number, got {value!r}")
+    if kind is int:
+        if float(value) != int(value):
+            raise InputError(f"spec: {where} must be an integer, got {value!r}")
+        return int(value)
+    return float(value)
+
+
+def _choice(where: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InputError(f"spec: {where} = {value!r} is not allowed; allowed: {', '.join(allowed)}")
+    return value
+
+
+def _variable(name: str, raw: Any, template: Any) -> Variable:
+    where = f"variables.{name}"
+    if not isinstance(raw, dict):
+        raise InputError(f"spec: [{where}] must be a table with type = one of {', '.join(KINDS)}")
+    _unknown(f"{where}.", raw, VARIABLE_KEYS)
+    kind = _choice(f"{where}.type", raw.get("type", "choice" if "catalogue" in raw else None), KINDS)
+    params = template.parameters
+    if kind == "choice":
+        catalogue = raw.get("catalogue")
+        if catalogue is not None:
+            _choice(f"{where}.catalogue", catalogue, tuple(CATALOGUES))
+            cat = CATALOGUES[catalogue]
+            try:
+                ids = tuple(cat.loader())
+            except ImportError as exc:
+                raise InputError(f"spec: {where}: catalogue {catalogue!r} is not available ({exc})") from None
+            if cat.expands:
+                missing = [p for p in cat.expands if p not in params]
+                if missing:
+                    raise InputError(f"spec: {where}: template {template.name!r} has no {missing[0]!r}")
+                parameter = None
+            else:
+                parameter = raw.get("parameter", name)
+        else:
+            parameter = raw.get("parameter", name)
+            if parameter in params and params[parameter].kind == "choice":
+                ids = params[parameter].choices
+            elif "options" not in raw:
+                raise InputError(f"spec: {where}: a choice needs options = [...] or catalogue = one of "
+                                 f"{', '.join(CATALOGUES)}")
+            else:
+                ids = ()
+        if parameter is not None and parameter not in params:
+            raise InputError(f"spec: {where}.parameter {parameter!r} is not a parameter of template "
+                             f"{template.name!r}; parameters: {', '.join(sorted(params))}")
+        options = raw.get("options", list(ids))
+        if not isinstance(options, list) or not options:
+            raise InputError(f"spec: {where}.options must be a non-empty list")
+        options = tuple(str(o) for o in options)
+        for opt in options:
+            if ids and opt not in ids:
+                raise InputError(f"spec: {where}.options: {opt!r} is not allowed; allowed: {', '.join(ids)}")
+            if parameter is not None:
+                params[parameter].coerce(opt)  # InputError naming the parameter and allowed values
+        if len(options) < 2:
+            raise InputError(f"spec: {where} has a single option {options[0]!r}: fix it in "
+                             "[building.parameters] instead")
+        return Variable(name, kind, parameter, options=options, catalogue=catalogue)
+    parameter = raw.get("parameter", name)
+    if parameter not in params:
+        close = difflib.get_close_matches(parameter, params, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise InputError(f"spec: {where}: template {template.name!r} has no parameter {parameter!r}{hint}; "
+                         f"parameters: {', '.join(sorted(params))}")
+    spec = params[parameter]
+    if spec.kind == "choice":
+        raise InputError(f"spec: {where}: {parameter!r} is a choice; use type = \"choice\" "
+                         f"(allowed: {', '.join(spec.choices)})")
+    for key in ("min", "max"):
+        if key not in raw:
+            raise InputError(f"spec: {where} needs {key} ({spec.allowed()})")
+    conv = int if kind == "int" else float
+    low, high = _number(f"{where}.min", raw["min"], conv), _number(f"{where}.max", raw["max"], conv)
+    if not low < high:
+        raise InputError(f"spec: {where}: min {low:g} must be below max {high:g}")
+    for bound in (low, high):
+        if (spec.minimum is not None and bound < spec.minimum) or (spec.maximum is not None and bound > spec.maximum):
+            raise InputError(f"spec: {where}: bounds {low:g} .. {high:g} leave the allowed range of "
+                             f"{parameter!r}: {spec.allowed()}")
+    step = raw.get("step")
+    if step is not None:
+        step = _number(f"{where}.step", step)
+        if not 0 < step <= high - low:
+            raise InputError(f"spec: {where}.step must be > 0 and at most max - min ({high - low:g})")
+    return Variable(name, kind, parameter, low=low, high=high, step=step)
+
+
+def _metric(where: str, metric: Any) -> str:
+    allowed = RESULT_METRICS + COST_METRICS + STANDARD_METRICS
+    if metric not in allowed:
+        close = difflib.get_close_matches(str(metric), allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"spec: {where} = {metric!r} is not a known metric{hint}; allowed: {', '.join(allowed)}")
+    return metric
+
+
+def _constraint(i: int, raw: Any) -> ConstraintSpec:
+    where = f"constraints[{i}]"
+    if not isinstance(raw, dict):
+        raise InputError(f"spec: {where} must be a table")
+    _unknown(f"{where}.", raw, CONSTRAINT_KEYS)
+    if "target" in raw:
+        target = _choice(f"{where}.target", raw["target"], STANDARD_TARGETS)
+        indicator = raw.get("indicator")
+        label = raw.get("label") or (f"{target}: {indicator}" if indicator else target)
+        return ConstraintSpec(label, target=target, indicator=indicator)
+    if "metric" not in raw:
+        raise InputError(f"spec: {where} needs metric = ... with min/max, or target = one of "
+                         f"{', '.join(STANDARD_TARGETS)}")
+    metric = _metric(f"{where}.metric", raw["metric"])
+    low = _number(f"{where}.min", raw["min"]) if "min" in raw else None
+    high = _number(f"{where}.max", raw["max"]) if "max" in raw else None
+    if low is None and high is None:
+        raise InputError(f"spec: {where} ({metric}) needs min and/or max")
+    if low is not None and high is not None and low > high:
+        raise InputError(f"spec: {where} ({metric}): min {low:g} is above max {high:g} (infeasible)")
+    parts = [f"{metric} >= {low:g}" if low is not None else "", f"{metric} <= {high:g}" if high is not None else ""]
+    return ConstraintSpec(raw.get("label") or " and ".join(p for p in parts if p), metric, low, high)
+
+
+def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Path | None = None) -> Spec:
+    """Validate a parsed TOML mapping; ``base_dir`` resolves relative ``epw``/``costs.file`` paths."""
+    from ultralow.templates import get_template
+
+    _unknown("", data, SECTIONS)
+    run = data.get("run", {})
+    building = data.get("building")
+    _unknown("run.", run, RUN_KEYS)
+    if not isinstance(building, dict):
+        raise InputError("spec: missing [building] table (template = ..., city = ... or epw = ...)")
+    _unknown("building.", building, BUILDING_KEYS)
+    if "template" not in building:
+        from ultralow.templates import list_templates
+
+        raise InputError(f"spec: building.template is missing; allowed: {', '.join(list_templates())}")
+    template = get_template(building["template"])
+    city, epw = building.get("city"), building.get("epw")
+    if (city is None) == (epw is None):
+        raise InputError("spec: [building] needs exactly one of city = \"...\" or epw = \"path.epw\"")
+    if epw is not None and base_dir is not None and not Path(epw).is_absolute():
+        epw = str((base_dir / epw).resolve())
+    fixed = dict(building.get("parameters", {}))
+    template.resolve(fixed)  # InputError naming parameter and allowed values
+
+    raw_vars = data.get("variables", {})
+    if not isinstance(raw_vars, dict) or not raw_vars:
+        raise InputError("spec: no [variables.NAME] table: an optimisation needs at least one variable")
+    variables = [_variable(name, raw, template) for name, raw in raw_vars.items()]
+    seen: dict[str, str] = {}
+    for v in variables:
+        targets = list(CATALOGUES[v.catalogue].expands) if v.catalogue and CATALOGUES[v.catalogue].expands \
+            else [v.parameter or v.name]
+        for p in targets:
+            if p in seen:
+                raise InputError(f"spec: variables {seen[p]!r} and {v.name!r} both set parameter {p!r}")
+            if p in fixed:
+                raise InputError(f"spec: parameter {p!r} is both fixed in [building.parameters] and set "
+                                 f"by variable {v.name!r}")
+            seen[p] = v.name
+
+    raw_obj = data.get("objectives", [])
+    if not isinstance(raw_obj, list) or not raw_obj:
+        raise InputError("spec: no [[objectives]]: give at least one (metric = ..., sense = \"min\" | \"max\")")
+    objectives = []
+    for i, raw in enumerate(raw_obj):
+        _unknown(f"objectives[{i}].", raw, OBJECTIVE_KEYS)
+        metric = _metric(f"objectives[{i}].metric", raw.get("metric"))
+        sense = _choice(f"objectives[{i}].sense", raw.get("sense", "min"), ("min", "max"))
+        objectives.append(Objective(metric, sense, raw.get("label", "")))
+    if len({o.metric for o in objectives}) != len(objectives):
+        raise InputError("spec: the same metric appears twice in [[objectives]]")
+    constraints = [_constraint(i, raw) for i, raw in enumerate(data.get("constraints", []))]
+
+    seed = _number("run.seed", run.get("seed", 1), int)
+    population = _number("run.population", run.get("population", 16), int)
+    generations = _number("run.generations", run.get("generations", 5), int)
+    if population < 2:
+        raise InputError(f"spec: run.population must be at least 2, got {population}")
+    if generations < 1:
+        raise InputError(f"spec: run.generations must be at least 1, got {generations}")
+    period = str(run.get("period", "annual"))
+    from ultralow.sim.run_control import RunPeriod
+
+    try:
+        RunPeriod.parse(period)
+    except (InputError, ValueError) as exc:
+        raise InputError(f"spec: run.period = {period!r}: {exc}; allowed: annual, design-days, MM-DD:MM-DD") from None
+    algorithm = _choice("run.algorithm", run.get("algorithm", "auto"), ALGORITHMS)
+    max_retries = _number("run.max_retries", run.get("max_retries", 2), int)
+    store = run.get("store", "default")
+    costs = data.get("costs", {})
+    _unknown("costs.", costs, ("file",))
+    costs_file = costs.get("file")
+    if costs_file is not None and base_dir is not None and not Path(costs_file).is_absolute():
+        costs_file = str((base_dir / costs_file).resolve())
+    spec = Spec(
+        name=str(run.get("name", Path(source).stem if source else "optimisation")), template=template.name,
+        city=city, epw=epw, fixed=fixed, variables=variables, objectives=objectives, constraints=constraints,
+        seed=seed, population=population, generations=generations, period=period, algorithm=algorithm,
+        max_retries=max_retries, store=None if store in (None, "none") else str(store), costs_file=costs_file,
+        source=source, raw=dict(data),
+    )
+    if spec.algorithm_name == "nsga2" and len(objectives) > 3:
+        raise InputError("spec: run.algorithm = \"nsga2\" with more than 3 objectives; use \"nsga3\" or \"auto\"")
+    return spec
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec file; InputError names the file and the problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"spec file {str(path)!r} not found")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"spec file {str(path)!r} is not valid TOML: {exc}") from None
+    try:
+        return parse_spec(data, str(path), path.parent)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
