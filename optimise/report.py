@@ -14,16 +14,23 @@ Input frames (columns that are missing are skipped, never an error):
   ``generation``, ``design_id`` (``obj.<name>`` too, if the caller has them).
 - ``pareto``: the designs on the front, same columns plus ``obj.<name>``.
 - ``history``: ``generation``, ``n_evaluated``, ``n_failed``, ``n_cached``, ``best.<objective>``.
+
+Unprefixed frames (the optimiser's flat rows: variable names, result fields and cost keys as
+plain columns, ``param_<name>``, ``best_<metric>``) are accepted too: :func:`normalise` adds the
+prefixed aliases, using the spec's ``variables`` and ``objectives``. Any status other than
+"ok"/"cached" counts as failed.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as _dt
 import html
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -92,6 +99,49 @@ def _short(name: str) -> str:
 
 def _label(column: str) -> str:
     return _short(column).replace("_", " ")
+
+
+PREFIXES = ("var.", "param.", "res.", "cost.", "obj.", "best.")
+COST_KEY = re.compile(r"^(investment_|incremental_|annual_|lcc_|npv_|simple_payback|co2_t_|co2_saving|reference_"
+                      r"(investment|lcc)|heat_pump_capacity_kw|window_price|floor_area_m2|"
+                      r"(wall|roof|floor|ground_floor|window)_.*(_m2|_cm)$)")
+
+
+def _result_fields() -> set[str]:
+    from ultralow.sim.results import SimulationResult
+
+    return {f.name for f in dataclasses.fields(SimulationResult)}
+
+
+def normalise(frame: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:
+    """Add ``var.``/``param.``/``res.``/``cost.``/``obj.``/``best.`` aliases of unprefixed columns."""
+    if frame is None:
+        return pd.DataFrame()
+    variables = spec.get("variables")
+    var_names = set(variables) if isinstance(variables, Mapping) else set()
+    results = _result_fields()
+    add: dict[str, pd.Series] = {}
+    for column in map(str, frame.columns):
+        if column.startswith(PREFIXES):
+            continue
+        if column in var_names:
+            alias = f"var.{column}"
+        elif column.startswith("param_"):
+            alias = f"param.{column[6:]}"
+        elif column.startswith("best_"):
+            alias = f"best.{column[5:]}"
+        elif column in results:
+            alias = f"res.{column}"
+        elif COST_KEY.match(column):
+            alias = f"cost.{column}"
+        else:
+            continue
+        if alias not in frame.columns:
+            add[alias] = frame[column]
+    for name, _ in objective_specs(frame, spec):
+        if f"obj.{name}" not in frame.columns and name in frame.columns:
+            add[f"obj.{name}"] = frame[name]
+    return frame.assign(**add) if add else frame
 
 
 def _ok(frame: pd.DataFrame) -> pd.DataFrame:
@@ -330,7 +380,8 @@ def _spec_html(spec: Mapping[str, Any]) -> str:
 def _counts_html(evaluations: pd.DataFrame, pareto: pd.DataFrame, history: pd.DataFrame) -> str:
     status = evaluations["status"].astype(str) if "status" in evaluations.columns else pd.Series(dtype=str)
     items = [("designs evaluated", len(evaluations)), ("ok", int((status == "ok").sum())),
-             ("cached", int((status == "cached").sum())), ("failed", int((status == "failed").sum())),
+             ("cached", int((status == "cached").sum())),
+             ("failed", int((~status.isin(["ok", "cached"])).sum())),
              ("on the Pareto front", len(pareto))]
     if "generation" in history.columns and len(history):
         items.append(("generations", int(_num(history, "generation").nunique())))
@@ -394,15 +445,14 @@ def _section(title: str, body_fn: Callable[[], str | None], empty: str) -> str:
 def render_report(evaluations: pd.DataFrame, pareto: pd.DataFrame, history: pd.DataFrame,
                   spec: Mapping[str, Any]) -> str:
     """The report's HTML text."""
-    evaluations = evaluations if evaluations is not None else pd.DataFrame()
-    pareto = pareto if pareto is not None else pd.DataFrame()
-    history = history if history is not None else pd.DataFrame()
+    evaluations, pareto, history = (normalise(evaluations, spec), normalise(pareto, spec),
+                                    normalise(history, spec))
     objectives = objective_specs(pareto, spec)
     chosen = chosen_designs(pareto, evaluations, objectives)
     run = spec.get("run", {}) if isinstance(spec.get("run"), Mapping) else {}
     title = f"ultralow optimisation report: {run.get('name') or spec.get('name') or 'run'}"
-    failed = evaluations[evaluations["status"].astype(str) == "failed"] if "status" in evaluations.columns \
-        else evaluations.iloc[0:0]
+    failed = evaluations[~evaluations["status"].astype(str).isin(["ok", "cached"])] \
+        if "status" in evaluations.columns else evaluations.iloc[0:0]
     objective_text = ", ".join(f"{n} ({s})" for n, s in objectives) or "none"
     chosen_note = (f'<p class="note">{len(chosen)} designs: '
                    f"{'the Pareto set' if len(pareto) else 'best evaluated designs'}"

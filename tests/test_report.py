@@ -123,3 +123,20 @@ def test_report_renders_in_headless_chromium(tmp_path):
                     "--window-size=1200,3000", path.as_uri()], check=True, timeout=60, capture_output=True)
     assert png.exists() and png.stat().st_size > 10_000
     shutil.copy(png, tmp_path / "kept.png")
+
+
+def test_report_accepts_unprefixed_optimiser_rows(tmp_path):
+    """The optimiser's flat rows: plain variable/result/cost columns, param_<name>, best_<metric>."""
+    evaluations, pareto, history, spec = synthetic()
+    spec["variables"] = {"wall_u_w_m2k": {"type": "float"}, "window": {"type": "choice"}, "n50_ach": {}}
+
+    def flat(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("obj.")])
+        return frame.rename(columns=lambda c: c.replace("param.", "param_").split(".", 1)[-1])
+
+    evaluations = flat(evaluations).assign(status=lambda f: f["status"].replace("failed", "error"))
+    history = history.rename(columns=lambda c: c.replace("best.", "best_"))
+    text = write_report(tmp_path, evaluations, flat(pareto), history, spec).read_text(encoding="utf-8")
+    assert text.count('src="data:image/png;base64,') == 5
+    assert "could not draw" not in text and "Failed designs (1)" in text
+    assert "var.wall_u_w_m2k" in text  # the Pareto table shows the aliased variables
