@@ -64,6 +64,8 @@ def run_check(
         return simulate(template_name, p, weather, run_dir=root / role, period=period)
 
     design = run("design", design_params)
+    # what was simulated (a vintage fills window and airtightness values the user did not set)
+    design_params = {**design_params, **design.parameters}
     shape = design.shape_coefficient_1_m
     base_id = baseline_standard(zone, use)
     jobs: dict[str, dict[str, Any]] = {"design": dict(design_params)}

@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     from ultralow.sim.simulate import resolve_weather_source
     from ultralow.templates.parameters import parse_assignments
     from ultralow.templates.standards.check import run_check
-    from ultralow.templates.standards.report import format_text, to_json, write_report
+    from ultralow.templates.standards.report import format_text, period_warning, to_json, write_report
 
     params = parse_assignments(args.set)
     weather = resolve_weather_source(city=args.city, epw=args.epw)
@@ -63,5 +63,7 @@ def _run(args: argparse.Namespace) -> int:
         print(to_json(run.report, meta))
     else:
         print(format_text(run.report))
+        if period_warning(meta):
+            print(f"warning: {period_warning(meta)}")
         print(f"\nreport: {json_path}\n        {html_path}")
     return run.report.exit_status()

@@ -62,17 +62,32 @@ def format_text(report: ComplianceReport) -> str:
     return "\n".join(lines)
 
 
+def _value_html(value: Any) -> str:
+    """A value as HTML: nested mappings become nested tables, numbers get 4 significant digits."""
+    if isinstance(value, Mapping):
+        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td class='num'>{_value_html(v)}</td></tr>"
+                       for k, v in value.items())
+        return f"<table class='nested'>{rows}</table>"
+    return html.escape(_fmt(value, 4))
+
+
 def _details_html(details: Mapping[str, Any]) -> str:
     parts = []
     for key, value in details.items():
         if isinstance(value, Mapping):
-            rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td class='num'>"
-                           f"{html.escape(_fmt(v, 4) if not isinstance(v, Mapping) else json.dumps(v, default=str))}"
-                           f"</td></tr>" for k, v in value.items())
-            parts.append(f"<h3>{html.escape(key)}</h3><table>{rows}</table>")
+            parts.append(f"<h3>{html.escape(key)}</h3>{_value_html(value)}")
         else:
-            parts.append(f"<p><b>{html.escape(key)}</b>: {html.escape(_fmt(value, 4))}</p>")
+            parts.append(f"<p><b>{html.escape(key)}</b>: {_value_html(value)}</p>")
     return "\n".join(parts)
+
+
+def period_warning(meta: Mapping[str, Any] | None) -> str:
+    """A warning when the simulated period is not a whole year (limits are annual)."""
+    period = (meta or {}).get("period", "annual")
+    if period in (None, "annual"):
+        return ""
+    return (f"Simulated period '{period}' is not a whole year: the annual limits are compared with "
+            "partial-period values, for a quick look only.")
 
 
 def to_html(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> str:
@@ -100,6 +115,7 @@ def to_html(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> 
 <h1>Compliance report: {html.escape(report.target)} ({html.escape(report.standard)})</h1>
 <p>{html.escape(report.building_use)} building, climate zone {html.escape(report.climate_zone)}</p>
 <p class="banner {'pass' if report.passed else 'fail'}">{html.escape(verdict)}</p>
+{f'<p class="banner fail">{html.escape(period_warning(meta))}</p>' if period_warning(meta) else ''}
 <table>{meta_rows}</table>
 <h2>Indicators</h2>
 <table><tr><th>Indicator</th><th>Value</th><th>Limit</th><th>Margin</th><th>Unit</th>
