@@ -67,6 +67,7 @@ def reference_parameters(design_params: Mapping[str, Any], limits: EnvelopeLimit
         "hrv_efficiency": 0.0,
         "pv_roof_fraction": 0.0,
         "n50_ach": load_standard("gb55015_2021").value("reference_n50").value,
+        "vintage": "new",  # the reference is a new building, also when the design is a retrofit
     }
     if limits.window_shgc is not None:
         settings["window_shgc"] = limits.window_shgc
