@@ -1,0 +1,121 @@
+"""End to end on a real local Ray cluster (2 CPUs) and real EnergyPlus (design-day runs).
+
+The design space includes heating setpoints above the fixed 22 degC cooling setpoint, which
+EnergyPlus refuses with a Severe + Fatal error: those designs must be stored as failed, be
+infeasible, and not stop the search.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import ray
+from conftest import CHICAGO_EPW
+from ultralow.optimise.run import run_optimisation
+from ultralow.optimise.spec import parse_spec
+from ultralow.optimise.store import SqliteStore
+
+
+def _spec(shared_store: Path, generations: int = 2) -> dict:
+    return {
+        "run": {"name": "t", "seed": 5, "population": 6, "generations": generations, "period": "design-days",
+                "store": str(shared_store)},
+        "building": {"template": "residential", "epw": str(CHICAGO_EPW),
+                     "parameters": {"storeys": 3, "length_m": 30.0, "cooling_setpoint_c": 22.0}},
+        "variables": {
+            "wall_u_w_m2k": {"type": "float", "min": 0.15, "max": 0.45, "step": 0.1},
+            "window": {"type": "choice", "catalogue": "windows",
+                       "options": ["double_lowe_pvc", "triple_lowe_passive"]},
+            "heating_setpoint_c": {"type": "int", "min": 19, "max": 24},
+        },
+        "objectives": [{"metric": "primary_energy_kwh_m2"}, {"metric": "incremental_investment_rmb_m2"}],
+        "constraints": [{"metric": "heating_demand_kwh_m2", "max": 1000}],
+    }
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    from ultralow.sim.idd import engine_idd_path
+
+    engine_idd_path()  # write the IDD once before workers race for it
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    if started:
+        ray.shutdown()
+
+
+def _run(spec: dict, out: Path, **kw):
+    return run_optimisation(parse_spec(spec), out_dir=out, progress=False, **kw)
+
+
+def test_run_outputs_failures_and_store_reuse(local_ray, tmp_path):
+    shared = tmp_path / "shared"
+    first = _run(_spec(shared), tmp_path / "a")
+    run_dir = first.run_dir
+    for name in ("pareto.csv", "pareto.parquet", "evaluations.csv", "evaluations.parquet", "history.csv",
+                 "store.sqlite", "checkpoint.pkl", "spec.json", "run.json"):
+        assert (run_dir / name).is_file(), name
+    assert first.n_simulated > 0
+    ev = pd.read_parquet(run_dir / "evaluations.parquet")
+    assert len(ev) == 12 and set(ev["generation"]) == {1, 2}
+    failed = ev[ev["status"] == "failed"]
+    ok = ev[ev["status"] == "ok"]
+    assert len(failed) and len(ok), "the design space must contain failing and working designs"
+    assert (failed["heating_setpoint_c"] > 22).all() and (ok["heating_setpoint_c"] <= 22).all()
+    assert failed["severe_lines"].str.contains("Severe").all()
+    assert not failed["feasible"].any()
+    pareto = pd.read_csv(run_dir / "pareto.csv")
+    assert len(pareto) >= 1 and (pareto["status"] == "ok").all() and pareto["feasible"].all()
+    assert {"window", "wall_u_w_m2k", "param_window_u_w_m2k", "primary_energy_kwh_m2", "lcc_rmb"} <= set(pareto)
+    history = pd.read_csv(run_dir / "history.csv")
+    assert list(history["generation"]) == [1, 2]
+    assert history["n_failed"].sum() == len(failed)
+
+    store = SqliteStore(run_dir / "store.sqlite")
+    assert store.count("failed") >= 1 and store.count("ok") >= 1
+    rec = store.get(failed["design_key"].iloc[0])
+    assert rec["status"] == "failed" and any("Fatal" in line for line in rec["severe_lines"])
+    store.close()
+
+    # a second run of the same spec reuses every simulation from the shared store
+    second = _run(_spec(shared), tmp_path / "b")
+    assert second.n_simulated == 0 and second.n_reused > 0
+    pd.testing.assert_frame_equal(
+        second.pareto[["design_id", "primary_energy_kwh_m2"]].reset_index(drop=True),
+        first.pareto[["design_id", "primary_energy_kwh_m2"]].reset_index(drop=True))
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def test_resume_equals_uninterrupted(local_ray, tmp_path):
+    shared = tmp_path / "shared"
+    out = tmp_path / "interrupted"
+    first = _run(_spec(shared, generations=2), out)  # stop after 2 generations...
+    seen = []
+
+    def kill_driver(record):  # ...then die in the middle of generation 3
+        seen.append(record)
+        if len(seen) == 1:
+            raise _Interrupt
+
+    with pytest.raises(_Interrupt):
+        _run(_spec(shared, generations=3), out, resume_dir=first.run_dir, on_record=kill_driver)
+    assert json.loads((first.run_dir / "run.json").read_text())["generations_done"] == 2
+    resumed = _run(_spec(shared, generations=4), out, resume_dir=first.run_dir)
+    assert set(resumed.evaluations["generation"]) == {1, 2, 3, 4}
+    assert len(resumed.evaluations) == 24  # no duplicated generation-3 rows
+    assert seen[0]["key"] not in {r for r in resumed.evaluations.query("source == 'simulated'")["design_key"]}
+
+    # uninterrupted 4 generations, same seed, its own fresh store: same designs, same Pareto set
+    straight = _run({**_spec(tmp_path / "fresh", generations=4)}, tmp_path / "straight")
+    cols = ["generation", "design_id", "status", "primary_energy_kwh_m2"]
+    pd.testing.assert_frame_equal(resumed.evaluations[cols].reset_index(drop=True),
+                                  straight.evaluations[cols].reset_index(drop=True))
+    assert sorted(resumed.pareto["design_id"]) == sorted(straight.pareto["design_id"])
