@@ -1,0 +1,105 @@
+"""A real sweep: EnergyPlus on local Ray (2 CPUs), tiny sample, one-week run period.
+
+Checks the threshold table moves the right way as the wall U limit tightens, the sensitivity
+table is filled, the report is written, and re-runs (resume, or a new run over the same shared
+store) simulate nothing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from ultralow.optimise.sweep import load_sweep, run_sweep
+
+SPEC = """
+[sweep]
+name = "tiny"
+method = "lhs"
+n = 4
+seed = 3
+period = "01-08:01-14"
+templates = ["residential"]
+cities = ["harbin"]
+store = "{store}"
+
+[parameters]
+roof_u_w_m2k = 0.15
+depth_m = 15.0            # shape coefficient within GB 55015's 0.30 1/m
+wwr_north = 0.20
+hrv_efficiency = 0.75
+n50_ach = 1.0
+
+[variables.wall_u_w_m2k]
+type = "float"
+min = 0.12
+max = 0.45
+step = 0.01
+
+[variables.window_u_w_m2k]
+type = "float"
+min = 0.8
+max = 1.8
+step = 0.1
+
+[[threshold]]
+name = "wall U"
+standard = "gb55015_2021"
+indicator = "wall_u_w_m2k"
+values = [0.45, 0.30, 0.12]
+zones = ["severe_cold"]
+
+[sensitivity]
+method = "morris"
+n = 2
+outputs = ["heating_demand_kwh_m2", "incremental_investment_rmb"]
+resamples = 100
+"""
+
+
+@pytest.fixture(scope="module")
+def ray_2cpu():
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+def test_sweep_end_to_end(tmp_path, ray_2cpu):
+    spec_path = tmp_path / "tiny.toml"
+    spec_path.write_text(SPEC.format(store=tmp_path / "shared"))
+    spec = load_sweep(spec_path)
+    first = run_sweep(spec, out_dir=tmp_path / "runs", progress=False)
+    res = first.results
+    assert res["status"].eq("ok").all(), res[["sample", "status", "error"]]
+    assert (res["sample"].value_counts().to_dict() == {"main": 4, "morris": 2 * 3, "default": 1})
+    # 4 + 6 designs + the default; every design shares one 2016-era reference building
+    assert first.n_simulated == len(set(res["key"])) + 1
+    for name in ("results.parquet", "results.csv", "thresholds.csv", "sensitivity_morris.csv", "report.html"):
+        assert (first.run_dir / name).is_file(), name
+    assert pd.read_parquet(first.run_dir / "results.parquet").shape[0] == len(res)
+
+    th = first.thresholds.sort_values("threshold", ascending=False)
+    shares = th["compliance_share"].tolist()
+    assert shares == sorted(shares, reverse=True) and shares[0] > shares[-1]
+    assert th["applies"].all() and th["n_designs"].eq(4).all()
+    # the cheapest complying package cannot get cheaper as the limit tightens
+    costs = th["cheapest_incremental_investment_rmb"].dropna().tolist()
+    assert costs == sorted(costs)
+    main = res[res["sample"] == "main"]
+    assert th.iloc[0]["n_complying"] <= len(main)
+    wall_ok = main[main["wall_u_w_m2k"] <= 0.30 + 1e-9]
+    assert th.iloc[1]["n_complying"] <= len(wall_ok)
+
+    sens = first.sensitivity["sensitivity_morris"].set_index(["output", "variable"])
+    assert sens.loc[("heating_demand_kwh_m2", "wall_u_w_m2k"), "mu"] > 0  # a worse wall needs more heat
+    assert sens.loc[("heating_demand_kwh_m2", "window_u_w_m2k"), "mu"] > 0
+    html = first.report.read_text()
+    assert "data:image/png;base64," in html and "wall U" in html
+
+    resumed = run_sweep(None, resume_dir=first.run_dir, progress=False)
+    assert resumed.n_simulated == 0
+    assert resumed.thresholds["compliance_share"].tolist() == first.thresholds["compliance_share"].tolist()
+    again = run_sweep(load_sweep(spec_path), out_dir=tmp_path / "runs", progress=False)
+    assert again.run_dir != first.run_dir and again.n_simulated == 0
+    assert set(again.results["source"]) == {"store"}
