@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "ultralow.weather.cli",
     "ultralow.templates.standards.cli",
     "ultralow.optimise.cli",
+    "ultralow.optimise.sweep_cli",
     "ultralow.cluster.node",
 )
 
