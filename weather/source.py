@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ultralow.errors import InputError
@@ -76,6 +77,16 @@ def resolve_weather(city: str | None = None,
             name=rec.name,
         )
     path = Path(epw).expanduser().resolve()  # type: ignore[arg-type]
+    try:
+        stat = path.stat()
+    except OSError:
+        return _user_weather(path, 0, -1)  # read_epw raises the InputError naming the file
+    return _user_weather(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _user_weather(path: Path, mtime_ns: int, size: int) -> WeatherSource:
+    """WeatherSource of a user EPW, cached per file version (simulation workers call this per task)."""
     data = read_epw(path)
     ci = climate_indices(data)
     loc = data.location
