@@ -3,7 +3,7 @@
 One file, figures as base64 PNGs (matplotlib Agg), tables through the optimiser report's
 :func:`ultralow.optimise.report.table_html`. Sections: what was swept; per threshold study the
 compliance share (%) and the cheapest complying package's incremental investment (RMB/m2 of
-conditioned floor area when the results carry the floor area, else RMB) against the threshold,
+conditioned floor area when the cost model gives it, else RMB) against the threshold,
 one line per city and template, and the threshold table; sensitivity bar charts (Morris mu* or
 Sobol S1/ST, error bars = the bootstrap confidence half-widths) per output, template and city.
 """
@@ -38,21 +38,18 @@ def _png(fig: Any) -> str:
     return f'<img alt="figure" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode("ascii")}">'
 
 
-def _cost_per_m2(thresholds: pd.DataFrame, results: pd.DataFrame) -> tuple[pd.Series, str]:
-    """Cheapest incremental investment per m2 when the floor area is known (RMB/m2), else RMB."""
-    cost = pd.to_numeric(thresholds["cheapest_incremental_investment_rmb"], errors="coerce")
-    if "conditioned_floor_area_m2" in results and "cheapest_key" in thresholds:
-        area = results.drop_duplicates("key").set_index("key")["conditioned_floor_area_m2"]
-        per = thresholds["cheapest_key"].map(area)
-        if per.notna().any():
-            return cost / pd.to_numeric(per, errors="coerce"), "RMB/m2"
-    return cost, "RMB"
+def _cost_per_m2(thresholds: pd.DataFrame) -> tuple[pd.Series, str]:
+    """Cheapest incremental investment per m2 of floor area when known (RMB/m2), else in RMB."""
+    per = pd.to_numeric(thresholds.get("cheapest_incremental_investment_rmb_m2"), errors="coerce")
+    if per is not None and per.notna().any():
+        return per, "RMB/m2"
+    return pd.to_numeric(thresholds["cheapest_incremental_investment_rmb"], errors="coerce"), "RMB"
 
 
-def threshold_figure(study: pd.DataFrame, results: pd.DataFrame) -> str:
+def threshold_figure(study: pd.DataFrame) -> str:
     """Compliance share and cheapest cost vs threshold, a line per (city, template)."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
-    cost, unit = _cost_per_m2(study, results)
+    cost, unit = _cost_per_m2(study)
     for (city, template), g in study.groupby(["city", "template"], sort=True):
         g = g.sort_values("threshold")
         label = f"{city} / {template}" + ("" if g["applies"].all() else " (limit not applied)")
@@ -101,7 +98,8 @@ def sensitivity_figure(table: pd.DataFrame, method: str) -> str:
 
 
 THRESHOLD_COLUMNS = ["study", "threshold", "city", "template", "climate_zone", "applies", "n_designs", "n_failed",
-                     "n_complying", "compliance_share", "cheapest_incremental_investment_rmb", "cheapest_package",
+                     "n_complying", "compliance_share", "cheapest_incremental_investment_rmb",
+                     "cheapest_incremental_investment_rmb_m2", "cheapest_package",
                      "cheapest_heating_demand_kwh_m2", "heating_demand_kwh_m2_saved",
                      "cheapest_primary_energy_kwh_m2", "primary_energy_kwh_m2_saved"]
 
@@ -125,7 +123,7 @@ def render_report(spec: Any, results: pd.DataFrame, thresholds: pd.DataFrame,
         for name, study in thresholds.groupby("study", sort=False):
             parts += [f"<h3>{html.escape(str(name))}</h3>"]
             try:
-                parts.append(threshold_figure(study, results))
+                parts.append(threshold_figure(study))
             except Exception as exc:  # a figure must never stop the report
                 parts.append(f"<p>could not draw: {html.escape(str(exc))}</p>")
             parts.append(table_html(study, THRESHOLD_COLUMNS))

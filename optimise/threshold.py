@@ -34,6 +34,7 @@ from ultralow.templates.standards.zones import PRIMARY_ZONES, ZONES, primary_zon
 STUDY_KEYS = ("name", "target", "standard", "indicator", "values", "zones", "comparison")
 ENERGY_COLUMNS = ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "primary_energy_kwh_m2")
 COST_COLUMN = "incremental_investment_rmb"
+EXTRA_COST_COLUMNS = ("incremental_investment_rmb_m2", "lcc_rmb_m2")  # reported for the cheapest design
 GROUP_COLUMNS = ("city", "template")
 
 
@@ -193,7 +194,8 @@ def threshold_table(table: pd.DataFrame, studies: Sequence[ThresholdStudy], vari
     indicator columns of each study's target, ``cost_column`` (RMB) and :data:`ENERGY_COLUMNS`.
     Columns: ``study, target, indicator, comparison, threshold, <groups>, climate_zone, applies,
     n_designs, n_failed, n_complying, compliance_share, cheapest_key, cheapest_package,
-    cheapest_<cost_column>, cheapest_<energy>, default_<energy>, <energy>_saved`` (kWh/(m2 a),
+    cheapest_<cost_column>, cheapest_incremental_investment_rmb_m2 / cheapest_lcc_rmb_m2 (when the
+    table has them), cheapest_<energy>, default_<energy>, <energy>_saved`` (kWh/(m2 a),
     default minus cheapest; NaN without a default row or a complying design).
     """
     group_columns = list(group_columns)
@@ -230,6 +232,10 @@ def threshold_table(table: pd.DataFrame, studies: Sequence[ThresholdStudy], vari
                 out["cheapest_key"] = best.get("key") if best is not None else None
                 out["cheapest_package"] = _package(best, variables) if best is not None else None
                 out[f"cheapest_{cost_column}"] = float(best[cost_column]) if best is not None else math.nan
+                for extra in EXTRA_COST_COLUMNS:
+                    if extra in table:
+                        found = _number(best.get(extra)) if best is not None else None
+                        out[f"cheapest_{extra}"] = math.nan if found is None else found
                 for energy in ENERGY_COLUMNS:
                     mine = _number(best.get(energy)) if best is not None else None
                     ref = _number(default_row.get(energy)) if default_row is not None else None

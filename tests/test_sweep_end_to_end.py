@@ -86,6 +86,7 @@ def test_sweep_end_to_end(tmp_path, ray_2cpu):
     # the cheapest complying package cannot get cheaper as the limit tightens
     costs = th["cheapest_incremental_investment_rmb"].dropna().tolist()
     assert costs == sorted(costs)
+    assert th["cheapest_incremental_investment_rmb_m2"].notna().sum() == len(costs)
     main = res[res["sample"] == "main"]
     assert th.iloc[0]["n_complying"] <= len(main)
     wall_ok = main[main["wall_u_w_m2k"] <= 0.30 + 1e-9]
