@@ -29,6 +29,7 @@ indicator columns of every studied target (``ind|<target>|<indicator>|value|limi
 
 from __future__ import annotations
 
+import inspect
 import json
 import shutil
 import sys
@@ -339,12 +340,15 @@ def _check_studies(spec: SweepSpec, evaluator: Any) -> None:
                 parse_constraint(study.expression(value), study.target, ctx)
 
 
-def _simulate(jobs: list[Any], epw_path: Any, store: Any, records: dict[str, Any], max_retries: int,
+def _simulate(jobs: list[Any], weather: Any, store: Any, records: dict[str, Any], max_retries: int,
               keep_dir: Path | None, label: str, progress: bool) -> None:
     """Run ``jobs`` on Ray (the optimiser's Dispatcher); each record is stored as it finishes."""
     from ultralow.optimise.dispatch import Dispatcher
 
-    dispatcher = Dispatcher(epw_path, max_retries=max_retries, keep_dir=keep_dir)
+    # the Dispatcher takes the WeatherSource (its first versions: the EPW path)
+    first = list(inspect.signature(Dispatcher.__init__).parameters)[1]
+    dispatcher = Dispatcher(weather if first == "weather" else weather.epw_path, max_retries=max_retries,
+                            keep_dir=keep_dir)
     done_count = 0
 
     def done(record: dict[str, Any]) -> None:
@@ -426,7 +430,7 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
                 if not ray_started:
                     start_ray(address, workers)
                     ray_started = True
-                _simulate(list(to_run.values()), weather.epw_path, store, records, spec.max_retries,
+                _simulate(list(to_run.values()), weather, store, records, spec.max_retries,
                           run_dir / "sims" if keep_runs else None, site.label, progress)
                 n_simulated += len(to_run)
             for evaluator, design, tags in prepared:
