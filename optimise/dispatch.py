@@ -12,6 +12,7 @@ filesystem: a worker that does not see the driver's EPW path writes the bytes to
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import socket
@@ -53,8 +54,11 @@ def _local_epw(epw_path: str, weather_sha256: str, epw_bytes_ref: list[Any]) -> 
     return str(local)
 
 
-def simulate_job(job: Job, epw_path: str, epw_bytes_ref: list[Any], keep_dir: str | None) -> dict[str, Any]:
-    """Run one job here and return its store record (status ``ok``, ``failed`` or ``error``)."""
+def simulate_job(job: Job, weather: Any, epw_bytes_ref: list[Any], keep_dir: str | None) -> dict[str, Any]:
+    """Run one job here and return its store record (status ``ok``, ``failed`` or ``error``).
+
+    ``weather`` is the driver's ``WeatherSource`` (its EPW path replaced by a local copy when
+    this node does not see it)."""
     from ultralow.errors import SimulationError
     from ultralow.sim import simulate
 
@@ -66,9 +70,9 @@ def simulate_job(job: Job, epw_path: str, epw_bytes_ref: list[Any], keep_dir: st
     }
     run_dir = Path(keep_dir) / job.key[:16] if keep_dir else Path(tempfile.mkdtemp(prefix="ultralow-opt-"))
     try:
-        from ultralow.weather import resolve_weather
-
-        weather = resolve_weather(epw=_local_epw(epw_path, job.weather_sha256, epw_bytes_ref))
+        local = _local_epw(str(weather.epw_path), job.weather_sha256, epw_bytes_ref)
+        if local != str(weather.epw_path):
+            weather = dataclasses.replace(weather, epw_path=Path(local))
         result = simulate(job.template, job.parameters, weather, run_dir=run_dir, period=job.period)
         record.update(status="ok", result=result.to_dict())
     except SimulationError as exc:
@@ -88,9 +92,13 @@ _remote_simulate = ray.remote(num_cpus=1)(simulate_job)
 
 
 @ray.remote(num_cpus=1)
-def _warm_up() -> str:
-    import ultralow.sim  # noqa: F401  (imports eppy, pandas... once per worker process)
+def _warm_up(template: str | None, weather: Any) -> str:
+    """Import the simulation stack and (with ``template``) build its default model once, so the
+    first real task of this worker costs what every later one does (eppy IDD parse, imports)."""
+    from ultralow.sim.simulate import build
 
+    if template is not None:
+        build(template, {}, weather)
     return socket.gethostname()
 
 
@@ -110,18 +118,21 @@ def start_ray(address: str | None = None, workers: int | None = None) -> int:
 class Dispatcher:
     """Submit batches of :class:`Job` to Ray; ``run`` calls ``on_done(record)`` per completion."""
 
-    def __init__(self, epw_path: str | Path, *, max_retries: int = 2, keep_dir: str | Path | None = None,
-                 warm_up: int = 0):
-        self.epw_path = str(epw_path)
+    def __init__(self, weather: Any, *, max_retries: int = 2, keep_dir: str | Path | None = None,
+                 warm_up: int = 0, template: str | None = None):
+        """``weather``: the ``WeatherSource`` every job runs with; ``warm_up`` workers build the
+        ``template``'s default model before the first batch."""
+        self.weather = weather
         self.max_retries = max_retries
         self.keep_dir = str(keep_dir) if keep_dir else None
-        self._epw_ref = [ray.put(Path(epw_path).read_bytes())]
+        self._epw_ref = [ray.put(Path(weather.epw_path).read_bytes())]
+        self._weather_ref = ray.put(weather)
         if warm_up:
-            ray.get([_warm_up.remote() for _ in range(warm_up)])
+            ray.get([_warm_up.remote(template, self._weather_ref) for _ in range(warm_up)])
 
     def submit(self, job: Job) -> ray.ObjectRef:
         return _remote_simulate.options(max_retries=self.max_retries).remote(
-            job, self.epw_path, self._epw_ref, self.keep_dir)
+            job, self._weather_ref, self._epw_ref, self.keep_dir)
 
     def run(self, jobs: Iterable[Job], on_done: Callable[[dict[str, Any]], None]) -> None:
         """Run every job; records arrive in completion order. A task lost after its retries

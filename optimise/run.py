@@ -250,8 +250,8 @@ def run_optimisation(
     t_start = time.time()
     try:
         if state.generation < spec.generations:
-            start_ray(address, workers)
-            dispatcher = Dispatcher(weather.epw_path, max_retries=spec.max_retries,
+            n_cpus = start_ray(address, workers)
+            dispatcher = Dispatcher(weather, max_retries=spec.max_retries, warm_up=n_cpus, template=spec.template,
                                     keep_dir=run_dir / "sims" if keep_runs else None)
         while state.generation < spec.generations:
             t0 = time.perf_counter()
