@@ -11,7 +11,9 @@ from ultralow.optimise.spec import load_spec, parse_spec
 from ultralow.optimise.store import simulation_key
 from ultralow.optimise.variables import decode_design, design_parameters
 
-EXAMPLES = sorted((Path(__file__).parents[1] / "optimise" / "examples").glob("*.toml"))
+# optimisation specs only (the folder also holds `ultralow sweep` specs, which have a [sweep] table)
+EXAMPLES = sorted(p for p in (Path(__file__).parents[1] / "optimise" / "examples").glob("*.toml")
+                  if "[sweep]" not in p.read_text())
 
 BASE = {
     "run": {"population": 6, "generations": 2, "period": "design-days"},
