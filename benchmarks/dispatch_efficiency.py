@@ -9,7 +9,12 @@
    target >= 0.90 on 2 workers.
 4. A finished spec run again performs 0 simulations (every design from the result store).
 
-Usage: ``python benchmarks/dispatch_efficiency.py [--workers 2] [--designs 12] [--single 3]``.
+5. Per-task overhead of Ray dispatch: round trip of an empty task (submitted one at a time) and
+   the amortised cost per task of a batch of empty tasks, in ms; and the overhead per simulation
+   in the timed batch (wall time x workers / designs - median task time).
+
+Usage: ``python benchmarks/dispatch_efficiency.py [--workers 1,2] [--designs 12] [--single 3]``;
+on a cluster: ``--address auto --workers N`` (see cluster/README.md).
 """
 
 from __future__ import annotations
@@ -22,9 +27,28 @@ import time
 from pathlib import Path
 
 
+def ray_task_overhead_ms(n: int = 500) -> tuple[float, float]:
+    """(round trip of one empty task, amortised time per task in a batch of ``n``), in ms."""
+    import ray
+
+    @ray.remote(num_cpus=1)
+    def empty() -> None:
+        return None
+
+    ray.get([empty.remote() for _ in range(20)])  # start the workers
+    t0 = time.perf_counter()
+    for _ in range(50):
+        ray.get(empty.remote())
+    round_trip_ms = (time.perf_counter() - t0) / 50 * 1000.0
+    t0 = time.perf_counter()
+    ray.get([empty.remote() for _ in range(n)])
+    return round_trip_ms, (time.perf_counter() - t0) / n * 1000.0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", default="1,2", help="worker counts to measure, e.g. 1,2 (local Ray)")
+    ap.add_argument("--address", help="join this Ray cluster instead of starting local Ray")
     ap.add_argument("--designs", type=int, default=12, help="distinct designs in the timed batch")
     ap.add_argument("--single", type=int, default=3, help="serial runs for the median single-run time")
     ap.add_argument("--period", default="annual")
@@ -50,8 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     median_s = statistics.median(times)
     print(f"median single-run time ({template}, {args.period}, {args.single} runs): {median_s:.2f} s")
 
-    start_ray(workers=args.workers)
-    workers = int(ray.cluster_resources().get("CPU", args.workers))
     spec = parse_spec({
         "run": {"period": args.period, "store": "none"},
         "building": {"template": template, "city": "harbin"},
@@ -61,19 +83,31 @@ def main(argv: list[str] | None = None) -> int:
     evaluator = DesignEvaluator(spec, weather, file_sha256(str(weather.epw_path)), engine_version())
     jobs = [evaluator.job(evaluator.template.resolve({"wall_u_w_m2k": 0.30 + 0.005 * i}))
             for i in range(args.designs)]
-    dispatcher = Dispatcher(weather, warm_up=workers, template=template)
-    done: list[dict] = []
-    t0 = time.perf_counter()
-    dispatcher.run(jobs, done.append)
-    wall_s = time.perf_counter() - t0
-    failed = sum(r["status"] != "ok" for r in done)
-    achieved = len(done) / wall_s
-    ideal = workers / median_s
-    print(f"dispatched {len(done)} designs on {workers} workers in {wall_s:.1f} s ({failed} failed): "
-          f"{achieved:.3f} simulations/s; ideal {ideal:.3f} simulations/s")
-    task_s = statistics.median(r["seconds"] for r in done)
-    print(f"median task time in a worker: {task_s:.2f} s (single-run time under parallel load)")
-    print(f"dispatch efficiency = {achieved / ideal:.3f} (target >= 0.90)")
+    counts = [None] if args.address else [int(w) for w in str(args.workers).split(",")]
+    for count in counts:
+        if ray.is_initialized():
+            ray.shutdown()
+        start_ray(address=args.address, workers=count)
+        workers = int(ray.cluster_resources().get("CPU", count or 1))
+        print(f"\n--- {workers} worker(s) ---")
+        empty_round_trip_ms, empty_batch_ms = ray_task_overhead_ms()
+        print(f"Ray empty task: round trip {empty_round_trip_ms:.2f} ms; in a batch of 500: "
+              f"{empty_batch_ms:.3f} ms per task")
+        dispatcher = Dispatcher(weather, warm_up=workers, template=template)
+        done: list[dict] = []
+        t0 = time.perf_counter()
+        dispatcher.run(jobs, done.append)
+        wall_s = time.perf_counter() - t0
+        failed = sum(r["status"] != "ok" for r in done)
+        achieved = len(done) / wall_s
+        ideal = workers / median_s
+        print(f"dispatched {len(done)} designs on {workers} workers in {wall_s:.1f} s ({failed} failed): "
+              f"{achieved:.3f} simulations/s; ideal {ideal:.3f} simulations/s")
+        task_s = statistics.median(r["seconds"] for r in done)
+        overhead_ms = (wall_s * workers / len(done) - task_s) * 1000.0
+        print(f"median task time in a worker: {task_s:.2f} s (single-run time under parallel load); "
+              f"dispatch overhead per simulation {overhead_ms:.0f} ms")
+        print(f"dispatch efficiency = {achieved / ideal:.3f} (target >= 0.90 on 2 workers)")
 
     with tempfile.TemporaryDirectory() as tmp:
         small = {
