@@ -1,5 +1,5 @@
 # Quick start on a fresh machine (Python >= 3.11, nothing else installed by hand):
-#   make demo   - create .venv, install ultralow, simulate the default templates (embedded weather)
+#   make demo   - create .venv, install ultralow, optimise the Harbin example (embedded weather)
 #   make test   - create .venv, install ultralow with dev extras, run the test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,8 +16,7 @@ $(BIN)/ultralow: pyproject.toml
 install: $(BIN)/ultralow
 
 demo: install
-	$(BIN)/ultralow simulate --template residential --city harbin --set pv_roof_fraction=0.5
-	$(BIN)/ultralow simulate --template office --city dongguan --set pv_roof_fraction=0.5
+	$(BIN)/ultralow optimise optimise/examples/harbin_ultra_low.toml --generations 3 --population 8 --out runs/demo
 
 test: install
 	$(BIN)/python -m pytest -q
