@@ -54,6 +54,17 @@ def _local_epw(epw_path: str, weather_sha256: str, epw_bytes_ref: list[Any]) -> 
     return str(local)
 
 
+def _node_id() -> str | None:
+    """The Ray node this task runs on (None outside Ray)."""
+    return ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
+
+
+def _host() -> str:
+    """Host name and Ray node (several Ray nodes may share one host), as stored with each record."""
+    node = _node_id()
+    return f"{socket.gethostname()} (ray node {node[:12]})" if node else socket.gethostname()
+
+
 def simulate_job(job: Job, weather: Any, epw_bytes_ref: list[Any], keep_dir: str | None) -> dict[str, Any]:
     """Run one job here and return its store record (status ``ok``, ``failed`` or ``error``).
 
@@ -66,7 +77,8 @@ def simulate_job(job: Job, weather: Any, epw_bytes_ref: list[Any], keep_dir: str
     record: dict[str, Any] = {
         "key": job.key, "template": job.template, "parameters": job.parameters, "period": job.period,
         "weather_sha256": job.weather_sha256, "engine_version": job.engine_version,
-        "host": socket.gethostname(), "attempts": 1, "result": None, "error": None, "severe_lines": [],
+        "host": _host(), "node_id": _node_id(), "attempts": 1,
+        "result": None, "error": None, "severe_lines": [],
     }
     run_dir = Path(keep_dir) / job.key[:16] if keep_dir else Path(tempfile.mkdtemp(prefix="ultralow-opt-"))
     try:

@@ -29,7 +29,6 @@ indicator columns of every studied target (``ind|<target>|<indicator>|value|limi
 
 from __future__ import annotations
 
-import inspect
 import json
 import shutil
 import sys
@@ -345,10 +344,7 @@ def _simulate(jobs: list[Any], weather: Any, store: Any, records: dict[str, Any]
     """Run ``jobs`` on Ray (the optimiser's Dispatcher); each record is stored as it finishes."""
     from ultralow.optimise.dispatch import Dispatcher
 
-    # the Dispatcher takes the WeatherSource (its first versions: the EPW path)
-    first = list(inspect.signature(Dispatcher.__init__).parameters)[1]
-    dispatcher = Dispatcher(weather if first == "weather" else weather.epw_path, max_retries=max_retries,
-                            keep_dir=keep_dir)
+    dispatcher = Dispatcher(weather, max_retries=max_retries, keep_dir=keep_dir)
     done_count = 0
 
     def done(record: dict[str, Any]) -> None:
