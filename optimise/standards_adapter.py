@@ -61,8 +61,10 @@ def reference_parameters(template_name: str, params: Mapping[str, Any], climate:
     return tpl.resolve(ref.reference_parameters(params, limits, tpl.parameters))
 
 
-def _context(template_name: str, params: Mapping[str, Any], reference_result: Mapping[str, Any] | None,
-             climate: ClimateContext) -> Any:
+def compliance_context(template_name: str, params: Mapping[str, Any], reference_result: Mapping[str, Any] | None,
+                       climate: ClimateContext) -> Any:
+    """The standards' ComplianceContext of a design (its 2016-era reference energy when
+    ``reference_result`` is given), shared by the optimiser's constraints and the sweep."""
     from ultralow.templates import get_template
     from ultralow.templates.standards import ComplianceContext, baseline_standard, load_standard, reference_energy
     from ultralow.templates.standards.reference import design_wwr
@@ -90,7 +92,7 @@ def standard_metrics(result: Mapping[str, Any], reference_result: Mapping[str, A
     if design.building_kwh_m2 > 0:
         out["renewable_share"] = design.pv_kwh_m2 / design.building_kwh_m2
     if reference_result is not None:
-        ctx = _context(template_name, params, reference_result, climate)
+        ctx = compliance_context(template_name, params, reference_result, climate)
         rates = saving_rates(design, ctx.baseline_energy)
         out["saving_rate_overall"] = float(rates.overall)
         out["saving_rate_building"] = float(rates.building_itself)
@@ -104,7 +106,7 @@ def target_g(target: str, indicator: str | None, result: Mapping[str, Any],
     """``{"target: indicator": g}`` for every indicator of ``target`` (or just ``indicator``)."""
     from ultralow.templates.standards import evaluate
 
-    report = evaluate(target, dict(result), _context(template_name, params, reference_result, climate))
+    report = evaluate(target, dict(result), compliance_context(template_name, params, reference_result, climate))
     out = {f"{target}: {i.name}": i.g() for i in report.indicators if indicator in (None, i.name)}
     if indicator is not None and not out:
         out[f"{target}: {indicator}"] = INFEASIBLE_G
@@ -116,4 +118,4 @@ def target_indicators(target: str, template_name: str, climate: ClimateContext,
     """Names of the indicators ``target`` has for this building (to validate a spec)."""
     from ultralow.templates.standards import evaluate
 
-    return [i.name for i in evaluate(target, {}, _context(template_name, params, None, climate)).indicators]
+    return [i.name for i in evaluate(target, {}, compliance_context(template_name, params, None, climate)).indicators]

@@ -320,7 +320,7 @@ def _indicators(evaluator: Any, design: Any, records: Mapping[str, Any], targets
     ref = records.get(design.jobs["reference"].key) if "reference" in design.jobs else None
     ref_result = ref["result"] if ref is not None and ref["status"] == "ok" else None
     # standards_adapter._context is the optimiser's own ComplianceContext builder (same as its constraints)
-    ctx = std._context(evaluator.spec.template, design.parameters, ref_result, evaluator.climate)
+    ctx = std.compliance_context(evaluator.spec.template, design.parameters, ref_result, evaluator.climate)
     out: dict[str, Any] = {}
     for target in targets:
         out.update(indicator_columns(evaluate(target, dict(rec["result"]), ctx)))
@@ -332,7 +332,7 @@ def _check_studies(spec: SweepSpec, evaluator: Any) -> None:
     from ultralow.optimise import standards_adapter as std
     from ultralow.templates.standards import parse_constraint
 
-    ctx = std._context(evaluator.spec.template, evaluator.base_parameters, None, evaluator.climate)
+    ctx = std.compliance_context(evaluator.spec.template, evaluator.base_parameters, None, evaluator.climate)
     for study in spec.studies:
         if study.applies(evaluator.climate.climate_zone):
             for value in study.values:
