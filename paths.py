@@ -7,6 +7,7 @@ point it at node-local disk. Everything in it can be rebuilt from the installed 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 
@@ -20,3 +21,14 @@ def cache_dir() -> Path:
 def default_runs_dir() -> Path:
     """Folder for kept simulation run folders (``ULTRALOW_RUNS`` or ``./runs``)."""
     return Path(os.environ.get("ULTRALOW_RUNS", "runs")).resolve()
+
+
+def new_run_dir(root: Path, name: str) -> Path:
+    """Create and return ``root/<name>-<YYYYmmdd-HHMMSS>[-k]`` (a fresh run folder)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path, k = root / f"{name}-{stamp}", 1
+    while path.exists():
+        k += 1
+        path = root / f"{name}-{stamp}-{k}"
+    path.mkdir(parents=True)
+    return path

@@ -84,17 +84,9 @@ def _search_defining(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _new_run_dir(spec: Spec, out_dir: Path | None) -> Path:
-    from ultralow.paths import default_runs_dir
+    from ultralow.paths import default_runs_dir, new_run_dir
 
-    root = Path(out_dir) if out_dir else default_runs_dir() / "optimise"
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = root / f"{spec.name}-{stamp}"
-    n = 1
-    while path.exists():
-        n += 1
-        path = root / f"{spec.name}-{stamp}-{n}"
-    path.mkdir(parents=True)
-    return path
+    return new_run_dir(Path(out_dir) if out_dir else default_runs_dir() / "optimise", spec.name)
 
 
 def _prepare_resume(spec: Spec, run_dir: Path) -> Spec:

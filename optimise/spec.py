@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -335,8 +335,9 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     return spec
 
 
-def load_spec(path: str | Path) -> Spec:
-    """Read and validate a spec file; InputError names the file and the problem."""
+def read_toml_spec(path: str | Path, parse: Callable[..., Any]) -> Any:
+    """Read a TOML spec file and validate it with ``parse(data, source, base_dir)``; every
+    InputError names the file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"spec file {str(path)!r} not found")
@@ -345,6 +346,11 @@ def load_spec(path: str | Path) -> Spec:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"spec file {str(path)!r} is not valid TOML: {exc}") from None
     try:
-        return parse_spec(data, str(path), path.parent)
+        return parse(data, str(path), path.parent)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec file; InputError names the file and the problem."""
+    return read_toml_spec(path, parse_spec)

@@ -33,7 +33,6 @@ import json
 import shutil
 import sys
 import time
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ import numpy as np
 import pandas as pd
 from ultralow.errors import InputError
 from ultralow.optimise import sampling, sensitivity
+from ultralow.optimise.spec import read_toml_spec
 from ultralow.optimise.threshold import ThresholdStudy, indicator_columns, parse_study, threshold_table
 
 SECTIONS = ("sweep", "parameters", "variables", "threshold", "sensitivity", "costs")
@@ -215,17 +215,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
 
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep spec file; InputError names the file and the problem."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"spec file {str(path)!r} not found")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"spec file {str(path)!r} is not valid TOML: {exc}") from None
-    try:
-        return parse_sweep(data, str(path), path.parent)
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+    return read_toml_spec(path, parse_sweep)
 
 
 # --- plans ----------------------------------------------------------------------------------------
@@ -258,16 +248,9 @@ class SweepResult:
 
 
 def _new_run_dir(spec: SweepSpec, out_dir: Path | None) -> Path:
-    from ultralow.paths import default_runs_dir
+    from ultralow.paths import default_runs_dir, new_run_dir
 
-    root = Path(out_dir) if out_dir else default_runs_dir() / "sweep"
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path, k = root / f"{spec.name}-{stamp}", 1
-    while path.exists():
-        k += 1
-        path = root / f"{spec.name}-{stamp}-{k}"
-    path.mkdir(parents=True)
-    return path
+    return new_run_dir(Path(out_dir) if out_dir else default_runs_dir() / "sweep", spec.name)
 
 
 def _defining(raw: Mapping[str, Any]) -> dict[str, Any]:
