@@ -18,15 +18,20 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("spec", help="spec file (TOML), e.g. optimise/examples/harbin_ultra_low.toml")
     p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run from its run folder")
+    p.add_argument("--generations", type=int, help="override [run] generations (may grow on --resume)")
+    p.add_argument("--population", type=int, help="override [run] population (new runs only)")
+    add_run_options(p, "./runs/optimise")
+    p.set_defaults(func=_run)
+
+
+def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
+    """Options shared by ``optimise`` and ``sweep``: where Ray runs, where the run folder goes."""
     p.add_argument("--address", help="join an existing Ray cluster (e.g. auto or HOST:6379); "
                                      "default: start local Ray")
     p.add_argument("--workers", type=int, help="CPUs of the local Ray (default: all cores)")
-    p.add_argument("--generations", type=int, help="override [run] generations (may grow on --resume)")
-    p.add_argument("--population", type=int, help="override [run] population (new runs only)")
-    p.add_argument("--out", metavar="DIR", help="parent folder of the run folder (default ./runs/optimise)")
+    p.add_argument("--out", metavar="DIR", help=f"parent folder of the run folder (default {default_out})")
     p.add_argument("--keep-runs", action="store_true", help="keep every EnergyPlus run folder under RUN/sims")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_run)
+    p.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def _run(args: argparse.Namespace) -> int:

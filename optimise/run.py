@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 from ultralow.errors import InputError
-from ultralow.optimise.dispatch import Dispatcher, Job, start_ray
+from ultralow.optimise.dispatch import Dispatcher, start_ray
 from ultralow.optimise.problem import DesignEvaluator, as_arrays
 from ultralow.optimise.progress import Progress
 from ultralow.optimise.search import SearchState, make_algorithm
@@ -250,17 +250,7 @@ def run_optimisation(
             generation = state.generation + 1
             population = state.ask()
             designs = [evaluator.prepare(x) for x in population.get("X")]
-            records: dict[str, dict[str, Any]] = {}
-            to_run: dict[str, Job] = {}
-            for d in designs:
-                for job in d.jobs.values():
-                    if job.key in records or job.key in to_run:
-                        continue
-                    rec = store.lookup(job.key)
-                    if rec is not None:
-                        records[job.key] = rec
-                    else:
-                        to_run[job.key] = job
+            records, to_run = store.partition(job for d in designs for job in d.jobs.values())
             n_reused = len(records)
             bar.start_generation(generation, len(designs), len(to_run), n_reused)
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,21 @@ class ResultStore:
                 self.run.put(rec)
                 return rec
         return None
+
+    def partition(self, jobs: Iterable[Any]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+        """Split ``jobs`` (objects with a ``key``) into stored records and jobs still to run,
+        both keyed by content hash; a key met twice is handled once."""
+        records: dict[str, dict[str, Any]] = {}
+        to_run: dict[str, Any] = {}
+        for job in jobs:
+            if job.key in records or job.key in to_run:
+                continue
+            rec = self.lookup(job.key)
+            if rec is not None:
+                records[job.key] = rec
+            else:
+                to_run[job.key] = job
+        return records, to_run
 
     def put(self, record: Mapping[str, Any]) -> None:
         self.run.put(record)

@@ -391,17 +391,7 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
                     for i, values in enumerate(sens_designs.to_dict("records")):
                         prepared.append((evaluator, evaluator.prepare(values),
                                          {**tags, "sample": spec.sensitivity.method, "point": i}))
-            records: dict[str, dict[str, Any]] = {}
-            to_run: dict[str, Any] = {}
-            for _, design, _ in prepared:
-                for job in design.jobs.values():
-                    if job.key in records or job.key in to_run:
-                        continue
-                    rec = store.lookup(job.key)
-                    if rec is not None:
-                        records[job.key] = rec
-                    else:
-                        to_run[job.key] = job
+            records, to_run = store.partition(job for _, design, _ in prepared for job in design.jobs.values())
             _say(progress, f"sweep {spec.name}: {site.label}: {len(prepared)} designs, {len(to_run)} simulations "
                            f"to run, {len(records)} from the store")
             n_reused += len(records)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ultralow.optimise.cli import add_run_options
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -19,11 +21,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("spec", nargs="?", help="sweep spec (TOML), e.g. optimise/examples/sweep_severe_cold_wall.toml; "
                                            "optional with --resume")
     p.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted sweep from its run folder")
-    p.add_argument("--address", help="join an existing Ray cluster (e.g. auto or HOST:6379); default: local Ray")
-    p.add_argument("--workers", type=int, help="CPUs of the local Ray (default: all cores)")
-    p.add_argument("--out", metavar="DIR", help="parent folder of the run folder (default ./runs/sweep)")
-    p.add_argument("--keep-runs", action="store_true", help="keep every EnergyPlus run folder under RUN/sims")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_run_options(p, "./runs/sweep")
     p.set_defaults(func=_run)
 
 
