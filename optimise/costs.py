@@ -70,7 +70,7 @@ from ultralow.errors import InputError
 from ultralow.optimise import catalogues as opt_catalogues
 from ultralow.templates import catalogues as tpl_catalogues
 
-COMPONENTS = ("insulation", "windows", "airtightness", "hrv", "heat_pump", "pv")
+COMPONENTS = ("insulation", "windows", "shading", "airtightness", "hrv", "heat_pump", "pv")
 SURFACES = {"wall": "wall", "roof": "roof", "floor": "ground_floor"}  # param prefix -> builder surface
 INSULATED_AREA = {"wall": "wall_area_m2", "roof": "roof_area_m2", "floor": "ground_floor_area_m2"}
 TARIFFS = ("residential", "commercial")
@@ -86,6 +86,7 @@ SCHEMA: dict[str, str] = {
     "insulation.price_rmb_m2_cm": "insulation_map",
     "insulation.system_rmb_m2": "surface_map",
     "windows.price_curve": "window_curve",
+    "shading.overhang_rmb_m2": "nonneg",
     "airtightness.cost_rmb_m2_per_ach": "nonneg",
     "airtightness.n50_free_ach": "positive",
     "hrv.cost_curve_rmb_m2": "curve",
@@ -360,6 +361,7 @@ class CostModel:
         win_price = self.window_price_rmb_m2(p["window_u_w_m2k"], p.get("window_product"))
         out["window_price_rmb_m2"] = win_price
         out["investment_windows_rmb"] = q["window_area_m2"] * win_price
+        out["investment_shading_rmb"] = q["south_overhang_m2"] * self.value("shading.overhang_rmb_m2")
         n50_gap = max(0.0, self.value("airtightness.n50_free_ach") - p["n50_ach"])
         out["investment_airtightness_rmb"] = area * self.value("airtightness.cost_rmb_m2_per_ach") * n50_gap
         out["investment_hrv_rmb"] = area * self.hrv_price_rmb_m2(p["hrv_efficiency"])
@@ -545,6 +547,9 @@ def quantities(template_name: str, params: Mapping[str, Any], result: Mapping[st
         gross += area
         windows += q[f"window_{facade}_m2"]
     q["window_area_m2"] = windows
+    # an overhang as deep as ratio x window height over windows of total area A covers A x ratio
+    # (plus the 0.2 m side extensions, neglected here)
+    q["south_overhang_m2"] = q["window_south_m2"] * float(p.get("south_overhang_depth_ratio") or 0.0)
     q["wall_area_m2"] = gross - windows
     q["roof_area_m2"] = g.roof_area_m2
     q["ground_floor_area_m2"] = g.roof_area_m2

@@ -260,6 +260,16 @@ def build_model(
         Visible_Transmittance=params["window_vt"],
     )
     idf.newidfobject("CONSTRUCTION", Name="Window", Outside_Layer="Glazing")
+    overhang = params.get("south_overhang_depth_ratio") or 0.0
+    if overhang > 0:
+        for win in idf.idfobjects["FENESTRATIONSURFACE:DETAILED"]:
+            if abs(win.azimuth - 180.0) < 45.0:  # south facade in building coordinates
+                idf.newidfobject(
+                    "SHADING:OVERHANG:PROJECTION", Name=f"{win.Name} Overhang", Window_or_Door_Name=win.Name,
+                    Height_above_Window_or_Door=0.1, Tilt_Angle_from_WindowDoor=90.0,
+                    Left_extension_from_WindowDoor_Width=0.2, Right_extension_from_WindowDoor_Width=0.2,
+                    Depth_as_Fraction_of_WindowDoor_Height=overhang,
+                )
 
     # --- schedules and internal loads ----------------------------------------------------
     idf.newidfobject("SCHEDULETYPELIMITS", Name="Fraction", Lower_Limit_Value=0,

@@ -66,6 +66,9 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
                   "window solar heat gain coefficient", 0.1, 0.85),
         Parameter("window_vt", FLOAT, "-", defaults["window_vt"],
                   "window visible transmittance", 0.1, 0.9),
+        Parameter("south_overhang_depth_ratio", FLOAT, "-", 0.0,
+                  "fixed overhang over each south window, depth as a fraction of the window height "
+                  "(0 = none; placed 0.1 m above the window, 0.2 m wider each side)", 0.0, 1.5),
         Parameter("n50_ach", FLOAT, "1/h", defaults["n50_ach"],
                   "airtightness: air changes at 50 Pa; infiltration = n50 x 0.07", 0.1, 15.0),
         Parameter("hrv_efficiency", FLOAT, "-", defaults["hrv_efficiency"],

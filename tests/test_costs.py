@@ -230,3 +230,17 @@ def test_catalogue_entry_errors_name_file_and_key(entry, needle):
     with pytest.raises(InputError) as err:
         catalogues.validate_entries({"w": entry}, catalogues.WINDOW_FIELDS, "optimise/data/windows.toml")
     assert needle in str(err.value)
+
+
+def test_south_overhang_is_priced_per_projected_area():
+    from ultralow.optimise.costs import CostModel, quantities
+
+    model = CostModel.load()
+    params = {"south_overhang_depth_ratio": 0.5}
+    q = quantities("residential", params, None)
+    # south facade 60 m x 6 storeys x 2.9 m at WWR 0.45 -> 469.8 m2 of windows; overhang 0.5 x that
+    assert q["south_overhang_m2"] == pytest.approx(60 * 6 * 2.9 * 0.45 * 0.5)
+    inv = model.investment("residential", params, None)
+    price = model.value("shading.overhang_rmb_m2")
+    assert inv["investment_shading_rmb"] == pytest.approx(q["south_overhang_m2"] * price)
+    assert model.investment("residential", {}, None)["investment_shading_rmb"] == 0.0

@@ -132,3 +132,14 @@ def test_retrofit_adds_insulation_to_the_vintage_element(tmp_path):
     assert retrofit.roof_u_w_m2k == pytest.approx(0.9, rel=0.02)  # roof left as it was
     assert retrofit.window_u_w_m2k == pytest.approx(1.0, rel=0.02)  # explicitly replaced
     assert retrofit.heating_demand_kwh_m2 < existing.heating_demand_kwh_m2
+
+
+def test_south_overhang_cuts_cooling(chicago_weather, tmp_path):
+    base = simulate("residential", {}, chicago_weather, run_dir=tmp_path / "a", period="07-01:07-31")
+    shaded = simulate("residential", {"south_overhang_depth_ratio": 1.0}, chicago_weather, run_dir=tmp_path / "b",
+                      period="07-01:07-31")
+    with sqlite3.connect(f"{shaded.run_dir}/eplusout.sql") as conn:
+        n = conn.execute("SELECT COUNT(*) FROM Surfaces WHERE SurfaceName LIKE '%OVERHANG%' "
+                         "AND SurfaceName NOT LIKE 'Mir-%'").fetchone()[0]  # not the mirrored copies
+    assert n == 6  # one per south window (one strip window per storey)
+    assert shaded.cooling_demand_kwh_m2 < 0.9 * base.cooling_demand_kwh_m2
