@@ -301,23 +301,23 @@ class CostModel:
         return sorted(k for k, v in self.items.items() if not v.verified)
 
     # --- prices ----------------------------------------------------------------------------
+    def _catalogue_price(self, item: str, catalogue: str, entry_id: str, what: str, field: str) -> float:
+        """Price of ``entry_id`` from cost item ``item`` (user-editable), else from the template
+        catalogue's ``field``; InputError when neither has one."""
+        prices = self.value(item)
+        if entry_id in prices:
+            return prices[entry_id]
+        entry = tpl_catalogues.entry(catalogue, entry_id, what)
+        if field not in entry:
+            raise InputError(f"no price for {what} {entry_id!r}: add it to [{item}]")
+        return float(entry[field])
+
     def insulation_price_rmb_m2_cm(self, material: str) -> float:
-        prices = self.value("insulation.price_rmb_m2_cm")
-        if material in prices:
-            return prices[material]
-        entry = tpl_catalogues.entry("materials", material, "insulation material")
-        if "price_rmb_m2_cm" not in entry:
-            raise InputError(f"no price for insulation {material!r}: add it to [insulation.price_rmb_m2_cm]")
-        return float(entry["price_rmb_m2_cm"])
+        return self._catalogue_price("insulation.price_rmb_m2_cm", "materials", material, "insulation material",
+                                     "price_rmb_m2_cm")
 
     def heat_pump_price_rmb_kw(self, model: str) -> float:
-        prices = self.value("heat_pump.price_rmb_kw")
-        if model in prices:
-            return prices[model]
-        entry = tpl_catalogues.entry("heat_pumps", model, "heat pump")
-        if "price_rmb_kw" not in entry:
-            raise InputError(f"no price for heat pump {model!r}: add it to [heat_pump.price_rmb_kw]")
-        return float(entry["price_rmb_kw"])
+        return self._catalogue_price("heat_pump.price_rmb_kw", "heat_pumps", model, "heat pump", "price_rmb_kw")
 
     def window_price_rmb_m2(self, u_w_m2k: float, product: str | None = None) -> float:
         """Installed window price per m2 for a product id, else from the price-vs-U curve."""

@@ -129,18 +129,26 @@ def _unknown(where: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> 
             raise InputError(f"spec: unknown key {where}{key!r}; allowed: {', '.join(allowed)}")
 
 
+def _method_and_n(table: str, raw: Mapping[str, Any], methods: tuple[str, ...], default_method: str,
+                  n_by_method: Mapping[str, int], minimum: int, default_n: int = 0) -> tuple[str, int]:
+    """``table.method`` (one of ``methods``) and sample size ``table.n`` (a power of two for Sobol,
+    which is balanced only then)."""
+    method = raw.get("method", default_method)
+    if method not in methods:
+        raise InputError(f"spec: {table}.method = {method!r}; allowed: {', '.join(methods)}")
+    n = _int(f"{table}.n", raw.get("n", n_by_method.get(method, default_n)), minimum)
+    if method == "sobol" and n & (n - 1):
+        raise InputError(f"spec: {table}.n = {n} must be a power of two for method \"sobol\" (balance)")
+    return method, n
+
+
 def _sensitivity(raw: Any) -> SensitivitySpec | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
         raise InputError("spec: [sensitivity] must be a table")
     _unknown("sensitivity.", raw, SENSITIVITY_KEYS)
-    method = raw.get("method", "morris")
-    if method not in sensitivity.METHODS:
-        raise InputError(f"spec: sensitivity.method = {method!r}; allowed: {', '.join(sensitivity.METHODS)}")
-    n = _int("sensitivity.n", raw.get("n", 10 if method == "morris" else 64), 2)
-    if method == "sobol" and n & (n - 1):
-        raise InputError(f"spec: sensitivity.n = {n} must be a power of two for method \"sobol\"")
+    method, n = _method_and_n("sensitivity", raw, sensitivity.METHODS, "morris", {"morris": 10, "sobol": 64}, 2)
     levels = _int("sensitivity.levels", raw.get("levels", 4), 2)
     outputs = raw.get("outputs", list(DEFAULT_OUTPUTS))
     from ultralow.optimise.metrics import COST_METRICS, RESULT_METRICS, STANDARD_METRICS
@@ -166,12 +174,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
     if not isinstance(sweep, dict):
         raise InputError("spec: missing [sweep] table (method, n, templates, cities)")
     _unknown("sweep.", sweep, SWEEP_KEYS)
-    method = sweep.get("method", "lhs")
-    if method not in sampling.METHODS:
-        raise InputError(f"spec: sweep.method = {method!r}; allowed: {', '.join(sampling.METHODS)}")
-    n = _int("sweep.n", sweep.get("n", 3 if method == "factorial" else 16), 1)
-    if method == "sobol" and n & (n - 1):
-        raise InputError(f"spec: sweep.n = {n} must be a power of two for method \"sobol\" (balance)")
+    method, n = _method_and_n("sweep", sweep, sampling.METHODS, "lhs", {"factorial": 3}, 1, default_n=16)
     templates = sweep.get("templates")
     if isinstance(templates, str):
         templates = [templates]
