@@ -16,6 +16,15 @@ Quantities (from the template geometry, :class:`~ultralow.templates.geometry.Blo
 - insulation thickness ``d_cm`` per surface from the construction builder
   (:func:`~ultralow.templates.constructions.opaque_construction`) for the design's U-value or
   thickness, exactly as the simulated model.
+- shaded window area ``A_shaded = A_win,s + A_win,e + A_win,w`` when ``external_shading`` is not
+  ``"none"`` (north windows get no movable shading), else 0.
+- balcony edge ``L_balc = length_m * balcony_length_ratio * storeys`` (m; slabs along that fraction
+  of the south facade on every storey).
+- window perimeter ``P_win = 4 * A_win / 1.5`` (m): the parameters give no window sizes, so every
+  window is taken as 1.5 m x 1.5 m, i.e. ``A_win / 2.25`` windows of 6 m perimeter each.
+- PV capacity ``P_pv`` (kW DC): the result's ``pv_capacity_kw`` (what the builder installed; with
+  tilted rows it depends on the row spacing, so it is never recomputed here); without a result
+  it is 0 when ``pv_roof_fraction`` is 0, else unknown (NaN).
 
 Investment (RMB), per component ``c``:
 
@@ -27,8 +36,15 @@ Investment (RMB), per component ``c``:
 - heat recovery: ``I = A * hrv_curve(eta)`` for ``eta > 0`` (curve interpolated, clamped), 0 without HRV.
 - heat pump: ``P_kw = sizing_factor * max(peak_heating_load_w_m2, peak_cooling_load_w_m2) * A / 1000``,
   ``I = P_kw * price_rmb_kw[heat_pump]``.
-- PV: ``I = 1000 * pv_capacity_kw * price_rmb_w``; capacity from the result, else
-  ``roof_area * pv_roof_fraction * pv_module_efficiency`` (the builder's formula).
+- shading: ``I = A_overhang * overhang_rmb_m2 + A_shaded * external_movable_rmb_m2`` (the south
+  overhang and the movable external shading; reported apart as ``investment_shading_overhang_rmb``
+  and ``investment_shading_external_rmb``).
+- thermal bridges: ``I = L_balc * balcony_thermal_break_rmb_m`` when ``psi_balcony_w_mk <=
+  thermal_break_psi_w_mk`` plus ``P_win * window_installation_rmb_m`` when
+  ``psi_window_installation_w_mk <= window_installation_psi_w_mk``; a design without the
+  parameter pays neither (reported apart as ``investment_thermal_bridges_balcony_rmb`` and
+  ``investment_thermal_bridges_window_installation_rmb``).
+- PV: ``I = 1000 * P_pv * price_rmb_w``.
 
 Energy cost in year ``t = 1..N`` (RMB/a), with ``C = (net_site_energy_kwh_m2 +
 pv_generation_kwh_m2) * A`` the building's gross electricity use and PV generation
@@ -70,10 +86,11 @@ from ultralow.errors import InputError
 from ultralow.optimise import catalogues as opt_catalogues
 from ultralow.templates import catalogues as tpl_catalogues
 
-COMPONENTS = ("insulation", "windows", "shading", "airtightness", "hrv", "heat_pump", "pv")
+COMPONENTS = ("insulation", "windows", "shading", "thermal_bridges", "airtightness", "hrv", "heat_pump", "pv")
 SURFACES = {"wall": "wall", "roof": "roof", "floor": "ground_floor"}  # param prefix -> builder surface
 INSULATED_AREA = {"wall": "wall_area_m2", "roof": "roof_area_m2", "floor": "ground_floor_area_m2"}
 TARIFFS = ("residential", "commercial")
+WINDOW_SIDE_M = 1.5  # assumed square window (m) for the window perimeter P_win = 4 * A_win / WINDOW_SIDE_M
 
 # item key -> kind; kinds are checked by _check_value.
 SCHEMA: dict[str, str] = {
@@ -87,6 +104,11 @@ SCHEMA: dict[str, str] = {
     "insulation.system_rmb_m2": "surface_map",
     "windows.price_curve": "window_curve",
     "shading.overhang_rmb_m2": "nonneg",
+    "shading.external_movable_rmb_m2": "nonneg",
+    "thermal_bridges.balcony_thermal_break_rmb_m": "nonneg",
+    "thermal_bridges.thermal_break_psi_w_mk": "nonneg",
+    "thermal_bridges.window_installation_rmb_m": "nonneg",
+    "thermal_bridges.window_installation_psi_w_mk": "nonneg",
     "airtightness.cost_rmb_m2_per_ach": "nonneg",
     "airtightness.n50_free_ach": "positive",
     "hrv.cost_curve_rmb_m2": "curve",
@@ -361,7 +383,21 @@ class CostModel:
         win_price = self.window_price_rmb_m2(p["window_u_w_m2k"], p.get("window_product"))
         out["window_price_rmb_m2"] = win_price
         out["investment_windows_rmb"] = q["window_area_m2"] * win_price
-        out["investment_shading_rmb"] = q["south_overhang_m2"] * self.value("shading.overhang_rmb_m2")
+        out["investment_shading_overhang_rmb"] = q["south_overhang_m2"] * self.value("shading.overhang_rmb_m2")
+        out["investment_shading_external_rmb"] = (q["shaded_window_m2"]
+                                                  * self.value("shading.external_movable_rmb_m2"))
+        out["investment_shading_rmb"] = out["investment_shading_overhang_rmb"] + out["investment_shading_external_rmb"]
+        balcony = _at_or_below(p.get("psi_balcony_w_mk"), self.value("thermal_bridges.thermal_break_psi_w_mk"))
+        out["thermal_break_balcony_m"] = q["balcony_length_m"] if balcony else 0.0
+        out["investment_thermal_bridges_balcony_rmb"] = (out["thermal_break_balcony_m"]
+                                                         * self.value("thermal_bridges.balcony_thermal_break_rmb_m"))
+        installation = _at_or_below(p.get("psi_window_installation_w_mk"),
+                                    self.value("thermal_bridges.window_installation_psi_w_mk"))
+        out["window_installation_detailed_m"] = q["window_perimeter_m"] if installation else 0.0
+        out["investment_thermal_bridges_window_installation_rmb"] = (
+            out["window_installation_detailed_m"] * self.value("thermal_bridges.window_installation_rmb_m"))
+        out["investment_thermal_bridges_rmb"] = (out["investment_thermal_bridges_balcony_rmb"]
+                                                 + out["investment_thermal_bridges_window_installation_rmb"])
         n50_gap = max(0.0, self.value("airtightness.n50_free_ach") - p["n50_ach"])
         out["investment_airtightness_rmb"] = area * self.value("airtightness.cost_rmb_m2_per_ach") * n50_gap
         out["investment_hrv_rmb"] = area * self.hrv_price_rmb_m2(p["hrv_efficiency"])
@@ -487,6 +523,11 @@ def _num(mapping: Mapping[str, Any] | None, key: str) -> float:
     return value if math.isfinite(value) else 0.0
 
 
+def _at_or_below(value: Any, threshold: float) -> bool:
+    """``value <= threshold`` for a numeric parameter; False when the design has no such parameter."""
+    return _is_number(value) and value <= threshold
+
+
 def _tariff(template_name: str) -> str:
     from ultralow.templates import get_template
 
@@ -550,12 +591,19 @@ def quantities(template_name: str, params: Mapping[str, Any], result: Mapping[st
     # an overhang as deep as ratio x window height over windows of total area A covers A x ratio
     # (plus the 0.2 m side extensions, neglected here)
     q["south_overhang_m2"] = q["window_south_m2"] * float(p.get("south_overhang_depth_ratio") or 0.0)
+    shading = p.get("external_shading") or "none"
+    q["shaded_window_m2"] = (0.0 if shading == "none"
+                             else q["window_south_m2"] + q["window_east_m2"] + q["window_west_m2"])
+    q["balcony_length_m"] = g.length_m * float(p.get("balcony_length_ratio") or 0.0) * g.storeys
+    q["window_perimeter_m"] = 4.0 * windows / WINDOW_SIDE_M
     q["wall_area_m2"] = gross - windows
     q["roof_area_m2"] = g.roof_area_m2
     q["ground_floor_area_m2"] = g.roof_area_m2
     q["floor_area_m2"] = _num(result, "conditioned_floor_area_m2") or g.floor_area_m2
     for prefix in SURFACES:
         q[f"{prefix}_insulation_cm"] = insulation_cm(template_name, p, prefix)
-    q["pv_capacity_kw"] = (_num(result, "pv_capacity_kw") if result and "pv_capacity_kw" in result
-                           else g.roof_area_m2 * p["pv_roof_fraction"] * p["pv_module_efficiency"])
+    if result and "pv_capacity_kw" in result:
+        q["pv_capacity_kw"] = _num(result, "pv_capacity_kw")
+    else:  # the builder's layout (row spacing) decides the capacity: only a result knows it
+        q["pv_capacity_kw"] = 0.0 if not p.get("pv_roof_fraction") else math.nan
     return q

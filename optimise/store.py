@@ -1,7 +1,10 @@
 """Content-addressed result store: one record per simulation, written as soon as it finishes.
 
 Key = SHA-256 of (template, resolved parameters, SHA-256 of the weather file's bytes, EnergyPlus
-engine version, run period), see :func:`simulation_key`. A store is one SQLite file; the driver
+engine version, run period, model revision), see :func:`simulation_key`; the model revision
+(:func:`ultralow.sim.revision.model_revision`) hashes the model builder, its data files and the
+result extraction, so after any change to them a store never serves the old numbers (the old
+records stay in the file, unreachable; the schema is unchanged). A store is one SQLite file; the driver
 is its single writer (Ray workers return records, the driver writes them), so a store on a shared
 path serves every node of a cluster. A run keeps its own store (``RUN/store.sqlite``, everything
 the run simulated or reused) and reads/writes through to a shared store across runs
@@ -65,11 +68,18 @@ def _canonical(value: Any) -> Any:
 
 
 def simulation_key(template: str, params: Mapping[str, Any], weather_sha256: str, engine_version: str,
-                   period: str) -> str:
-    """Content hash of one simulation (hex SHA-256)."""
+                   period: str, *, model_revision: str | None = None) -> str:
+    """Content hash of one simulation (hex SHA-256).
+
+    ``model_revision`` defaults to this process's :func:`ultralow.sim.revision.model_revision`.
+    """
+    if model_revision is None:
+        from ultralow.sim.revision import model_revision as current_revision
+
+        model_revision = current_revision()
     payload = json.dumps(
         {"template": template, "parameters": _canonical(dict(params)), "weather_sha256": weather_sha256,
-         "engine_version": engine_version, "period": period},
+         "engine_version": engine_version, "period": period, "model_revision": model_revision},
         sort_keys=True, separators=(",", ":"), default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

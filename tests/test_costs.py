@@ -83,8 +83,9 @@ def test_component_investments_by_hand():
     assert inv["heat_pump_capacity_kw"] == pytest.approx(1.2 * 40.0 * 160.0 / 1000.0)
     assert inv["investment_heat_pump_rmb"] == pytest.approx(7.68 * 1800.0)
     assert inv["investment_pv_rmb"] == pytest.approx(8000.0 * 3.5)
-    # no result capacity -> the builder's formula: 80 m2 * 0.5 * 0.2 = 8 kW
-    assert model.investment("residential", params, {})["pv_capacity_kw"] == pytest.approx(8.0)
+    # no result capacity -> unknown (the builder's row layout decides it), not roof x fraction x efficiency
+    assert math.isnan(model.investment("residential", params, {})["pv_capacity_kw"])
+    assert model.investment("residential", {**params, "pv_roof_fraction": 0.0}, None)["pv_capacity_kw"] == 0.0
     # a window product id prices the product itself
     product = model.investment("residential", {**params, "window_product": "vacuum_composite"}, result())
     assert product["window_price_rmb_m2"] == 3300.0
