@@ -16,6 +16,8 @@ def result(**overrides):
         primary_energy_kwh_m2=2.6 * (4.0 + 1.5 + 2.0 + 4.0 - 3.0),
         wall_u_w_m2k=0.35, roof_u_w_m2k=0.20, window_u_w_m2k=1.6, window_shgc=0.5,
         shape_coefficient_1_m=0.28,
+        # equal areas: usable basis = conditioned basis, so the limits below apply unchanged
+        conditioned_floor_area_m2=1000.0, usable_floor_area_m2=1000.0,
     )
     base.update(overrides)
     return base

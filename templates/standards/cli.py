@@ -57,6 +57,7 @@ def _run(args: argparse.Namespace) -> int:
                     thermal_inertia_d=args.thermal_inertia_d)
     meta = {"template": args.template, "weather": weather.description,
             "climate_zone": weather.climate_zone, "period": args.period or "annual",
+            "weather_synthetic": getattr(weather, "synthetic", None),
             "parameters": json.dumps(params), "vintage": args.vintage or "-"}
     json_path, html_path = write_report(run.report, out, meta)
     if args.json:

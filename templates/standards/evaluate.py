@@ -10,6 +10,17 @@ Inputs: ``result`` is a ``SimulationResult`` (or a dict with its field names); `
 carries what the result does not: zone, use, storeys, the design parameters, WDH20/DDH28 and the
 primary-energy breakdowns of the reference / existing buildings. Anything missing leaves the
 indicator "not evaluated" (which counts as not passed) with a note saying what is needed.
+
+Area basis: every ``*_kwh_m2`` result field is per m2 of CONDITIONED (gross) floor area. A per-m2
+indicator whose ``area_basis`` is ``"usable"`` (套内使用面积, GB/T 51350 residential) is compared
+as value x conditioned_floor_area_m2 / usable_floor_area_m2 (:func:`to_area_basis`); a result
+without ``usable_floor_area_m2`` leaves it not evaluated.
+
+GB/T 51350 targets also get the §6.1 recommended envelope values as ``kind = "recommended"``
+indicators (informative: not in ``report.passed``, not constraints; use ``report.requirements``
+for constraints). The report states the calculation profile (``details["calculation_profile"]``),
+whether it is only ``indicative`` (and why), and plausibility warnings
+(:func:`~ultralow.templates.standards.plausibility.plausibility_warnings`).
 """
 
 from __future__ import annotations
@@ -20,9 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ultralow.errors import InputError
-from ultralow.templates.standards.indicators import ComplianceReport, Indicator
+from ultralow.templates.profiles import CalculationProfile
+from ultralow.templates.standards.indicators import RECOMMENDED, ComplianceReport, Indicator
 from ultralow.templates.standards.limits import EnvelopeLimits, envelope_limits
-from ultralow.templates.standards.loader import IndicatorRow, SourcedValue, load_standard
+from ultralow.templates.standards.loader import IndicatorRow, RecommendationRow, SourcedValue, load_standard
 from ultralow.templates.standards.saving import (
     EnergyBreakdown,
     PrimaryFactors,
@@ -48,6 +60,9 @@ class ComplianceContext:
     ``design_energy_same_system``: the design's demand served by the reference system, for the
     GB 55015 trade-off comparison (same systems in both buildings).
     ``shape_coefficient_1_m`` defaults to the result's. ``wwr`` (-) picks the window band.
+    ``profile``: the calculation profile the target is calculated with (None: not stated, which
+    makes the report indicative). ``weather_synthetic``: True for a synthetic weather file, False
+    for a measured/typical-year file (CSWD, CTYW), None when unknown (indicative).
     """
 
     climate_zone: str
@@ -64,6 +79,8 @@ class ComplianceContext:
     existing_energy: EnergyBreakdown | None = None
     design_energy_same_system: EnergyBreakdown | None = None
     factors: PrimaryFactors | None = None
+    profile: CalculationProfile | None = None
+    weather_synthetic: bool | None = None
 
 
 def check_target(target: str) -> str:
@@ -85,9 +102,45 @@ def _get(result: Any, name: str) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _text(result: Any, name: str) -> str | None:
+    value = result.get(name) if isinstance(result, Mapping) else getattr(result, name, None)
+    return None if value is None else str(value)
+
+
 def _param(context: ComplianceContext, name: str) -> float | None:
     value = context.parameters.get(name)
     return None if value is None else float(value)
+
+
+USABLE_BASIS_TEXT = "per m2 of usable floor area (套内使用面积)"
+CONDITIONED_BASIS_TEXT = "per m2 of conditioned (gross) floor area"
+
+
+def to_area_basis(value_per_conditioned_m2: float | None, result: Any, area_basis: str) -> tuple[float | None, str]:
+    """Express a result value per m2 of conditioned floor area on ``area_basis``; (value, note).
+
+    ``"conditioned"``: unchanged. ``"usable"``: value x conditioned_floor_area_m2 /
+    usable_floor_area_m2 (both m2, from the result); None (not evaluated) when the result lacks
+    either area. The note states the basis and the areas, e.g. "per m2 of usable floor area
+    (套内使用面积), 4320 m2 conditioned x 0.75 = 3240 m2".
+    """
+    conditioned_m2 = _get(result, "conditioned_floor_area_m2")
+    if area_basis == "conditioned":
+        area = f", {conditioned_m2:.0f} m2" if conditioned_m2 else ""
+        return value_per_conditioned_m2, f"{CONDITIONED_BASIS_TEXT}{area}"
+    if area_basis != "usable":
+        raise InputError(f"unknown area basis {area_basis!r}; allowed: usable, conditioned")
+    usable_m2 = _get(result, "usable_floor_area_m2")
+    if usable_m2 is None or usable_m2 <= 0 or conditioned_m2 is None or conditioned_m2 <= 0:
+        missing = "usable_floor_area_m2" if usable_m2 is None or usable_m2 <= 0 else "conditioned_floor_area_m2"
+        return None, (f"not evaluated: the limit is {USABLE_BASIS_TEXT} but the result has no {missing} "
+                      "(a record from before the usable area was reported; re-simulate)")
+    note = (f"{USABLE_BASIS_TEXT}, {conditioned_m2:.0f} m2 conditioned x {usable_m2 / conditioned_m2:.3g} "
+            f"= {usable_m2:.0f} m2")
+    if value_per_conditioned_m2 is None:
+        return None, note
+    note += f"; simulated {value_per_conditioned_m2:.4g} per conditioned m2 x {conditioned_m2 / usable_m2:.4g}"
+    return value_per_conditioned_m2 * conditioned_m2 / usable_m2, note
 
 
 def _from(sv: SourcedValue | None) -> dict[str, Any]:
@@ -164,8 +217,14 @@ def _indicator_value(row: IndicatorRow, result: Any, ctx: ComplianceContext,
                      details: dict[str, Any]) -> tuple[float | None, str]:
     design: EnergyBreakdown | None = details.get("_design")
     if row.name in ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "primary_energy_kwh_m2"):
-        value = _get(result, row.name)
-        return value, "simulated" if value is not None else "not in the simulation result"
+        raw = _get(result, row.name)
+        if raw is None:
+            return None, "not evaluated: not in the simulation result"
+        if row.area_basis is None:
+            return raw, f"simulated, {CONDITIONED_BASIS_TEXT}"
+        value, note = to_area_basis(raw, result, row.area_basis)
+        parts = _demand_parts(row.name, result)
+        return value, (f"simulated, {note}" if value is not None else note) + (f"; {parts}" if parts else "")
     if row.name in ("n50_ach", "hrv_efficiency"):
         value = _param(ctx, row.name)
         return value, "design parameter" if value is not None else "design parameter not given"
@@ -181,6 +240,19 @@ def _indicator_value(row: IndicatorRow, result: Any, ctx: ComplianceContext,
             return rates.overall, "1 - E_design(with PV) / E_reference"
         return rates.building_itself, "1 - E_design(without PV) / E_reference"
     return None, f"ultralow cannot evaluate indicator {row.name!r}"
+
+
+def _demand_parts(name: str, result: Any) -> str:
+    """The components of a demand result, per conditioned m2 (sensible/latent, frost preheat)."""
+    if name == "cooling_demand_kwh_m2":
+        sensible, latent = _get(result, "cooling_sensible_kwh_m2"), _get(result, "cooling_latent_kwh_m2")
+        if sensible is not None and latent is not None:
+            return f"sensible {sensible:.3g} + latent {latent:.3g} kWh per conditioned m2"
+    if name == "heating_demand_kwh_m2":
+        frost = _get(result, "frost_protection_heating_kwh_m2")
+        if frost is not None:
+            return f"incl. HRV frost-protection preheat {frost:.3g} kWh per conditioned m2"
+    return ""
 
 
 _LABELS = {
@@ -213,8 +285,76 @@ def _gbt51350(target: str, result: Any, ctx: ComplianceContext,
                 if limit is not None else "") + f"; {note}"
         out.append(Indicator(row.name, _LABELS.get(row.name, row.name), value, limit,
                              row.comparison, row.unit, row.clause, row.source, row.verified,
-                             (row.note + "; " if row.note else "") + note))
+                             (row.note + "; " if row.note else "") + note, area_basis=row.area_basis or ""))
+    out += [_recommended(row, result, ctx) for row in std.recommendations
+            if row.use == ctx.building_use and ctx.climate_zone in row.zones]
     return out
+
+
+SHADE_SECONDARY_GAIN = 0.05  # heat a sun-warmed external shade passes on, fraction of incident solar (assumption)
+_RECOMMENDED_LABELS = {
+    "wall_u_w_m2k": "Recommended external wall U",
+    "roof_u_w_m2k": "Recommended roof U",
+    "floor_u_w_m2k": "Recommended ground/overhanging floor U",
+    "window_u_w_m2k": "Recommended window U",
+    "window_shgc_winter": "Recommended window SHGC, winter",
+    "window_shgc_summer": "Recommended window SHGC, summer",
+}
+
+
+def _envelope_value(result: Any, ctx: ComplianceContext, name: str) -> tuple[float | None, str]:
+    """An envelope property: EnergyPlus's reported value, else the design parameter."""
+    value = _get(result, name)
+    if value is not None:
+        return value, "as reported by EnergyPlus"
+    value = _param(ctx, name)
+    return value, "design parameter" if value is not None else f"not evaluated: {name} not in the result or parameters"
+
+
+def summer_shgc(window_shgc: float, external_shading: str | None,
+                shade_solar_transmittance: float | None) -> tuple[float | None, str]:
+    """Summer SHGC (-) of a window with its external shade down; (value, note).
+
+    Approximation: SHGC_summer = SHGC x (tau_shade + 0.05), capped at SHGC, where tau_shade is the
+    shade's solar transmittance and 0.05 stands for the heat the sun-warmed shade passes on to the
+    window. Without movable/seasonal shading (``external_shading`` "none" or absent) the glazing
+    SHGC applies all summer.
+    """
+    if external_shading in (None, "none"):
+        given = "external_shading = none" if external_shading else "external_shading not given (no shading assumed)"
+        return window_shgc, f"{given}: the glazing SHGC applies in summer"
+    if shade_solar_transmittance is None:
+        return None, (f"not evaluated: external_shading = {external_shading} but "
+                      "external_shade_solar_transmittance is not given")
+    value = min(window_shgc, window_shgc * (shade_solar_transmittance + SHADE_SECONDARY_GAIN))
+    return value, (f"estimated with the external shade down ({external_shading}): SHGC x (tau_shade + "
+                   f"{SHADE_SECONDARY_GAIN:g}) = {window_shgc:.3g} x ({shade_solar_transmittance:.3g} + "
+                   f"{SHADE_SECONDARY_GAIN:g}), capped at the glazing SHGC; approximation: the shade's "
+                   f"solar transmittance plus {SHADE_SECONDARY_GAIN:g} for the heat the warm shade passes on")
+
+
+def _recommended(row: RecommendationRow, result: Any, ctx: ComplianceContext) -> Indicator:
+    """One informative recommended-value check (``kind = "recommended"``, not counted)."""
+    if row.quantity in ("window_shgc_winter", "window_shgc_summer"):
+        shgc, source_note = _envelope_value(result, ctx, "window_shgc")
+        value, note = shgc, source_note
+        if shgc is not None and row.quantity == "window_shgc_winter":
+            note = f"{source_note}; winter: glazing SHGC, shades up"
+        elif shgc is not None:
+            shading = ctx.parameters.get("external_shading")
+            value, shade_note = summer_shgc(shgc, None if shading is None else str(shading),
+                                            _param(ctx, "external_shade_solar_transmittance"))
+            note = f"glazing SHGC {shgc:.3g} ({source_note}); {shade_note}"
+    else:
+        value, note = _envelope_value(result, ctx, row.quantity)
+    if row.range_min is not None:
+        check = "value <= upper end" if row.comparison == "<=" else "value >= lower end"
+        head = f"recommended range {row.range_text()} {row.unit}; check: {check}"
+    else:
+        head = f"recommended {row.range_text()}"
+    note = f"{head}; informative, not counted in pass/fail; {note}" + (f"; {row.note}" if row.note else "")
+    return Indicator(row.name, f"{_RECOMMENDED_LABELS[row.quantity]} ({row.range_text()})", value, row.limit,
+                     row.comparison, row.unit, row.clause, row.source, row.verified, note, kind=RECOMMENDED)
 
 
 def evaluate(target: str, result: Any, context: ComplianceContext) -> ComplianceReport:
@@ -258,5 +398,52 @@ def evaluate(target: str, result: Any, context: ComplianceContext) -> Compliance
     if context.wdh20_kkh is not None:
         details["climate_indices"] = {"wdh20_kkh": context.wdh20_kkh, "ddh28_kkh": context.ddh28_kkh}
     details["northern_zone"] = is_northern(context.climate_zone)
-    return ComplianceReport(target, TARGET_STANDARD[target], context.climate_zone,
-                            context.building_use, indicators, details)
+    details["floor_area"] = {"conditioned_floor_area_m2": _get(result, "conditioned_floor_area_m2"),
+                             "usable_floor_area_m2": _get(result, "usable_floor_area_m2"),
+                             "usable_floor_area_ratio": context.parameters.get("usable_floor_area_ratio")}
+    details["calculation_profile"] = context.profile.summary() if context.profile is not None else None
+    report = ComplianceReport(target, TARGET_STANDARD[target], context.climate_zone,
+                              context.building_use, indicators, details)
+    report.calculation_warnings = calculation_warnings(result, context)
+    report.indicative_reasons = indicative_reasons(report, context)
+    report.indicative = bool(report.indicative_reasons)
+    from ultralow.templates.standards.plausibility import plausibility_warnings  # imports this module
+
+    report.warnings = plausibility_warnings(result, context)
+    return report
+
+
+def calculation_warnings(result: Any, context: ComplianceContext) -> list[str]:
+    """Warnings about how the result was calculated: its ``calculation_profile`` differs from
+    (or does not state) the profile of the target (``context.profile``)."""
+    if context.profile is None:
+        return []
+    simulated = _text(result, "calculation_profile")
+    if simulated is None:
+        return [f"the result does not record its calculation profile (an older record): it cannot be "
+                f"confirmed that the design was simulated with the target's profile '{context.profile.id}'"]
+    if simulated != context.profile.id:
+        return [f"the design was simulated with calculation profile '{simulated}', not the target's "
+                f"'{context.profile.id}': the demand indicators do not follow the target's calculation"]
+    return []
+
+
+def indicative_reasons(report: ComplianceReport, context: ComplianceContext) -> list[str]:
+    """Why ``report`` is only indicative (empty: a compliance statement): unverified requirement
+    limits, an unverified or missing calculation profile, synthetic or unstated weather, a design
+    not simulated with the target's profile."""
+    reasons = []
+    unverified = sorted({i.name for i in report.requirements if not i.verified})
+    if unverified:
+        reasons.append(f"unverified limits (verified = false): {', '.join(unverified)}")
+    if context.profile is None:
+        reasons.append("no calculation profile given (the calculation's operating assumptions are not stated)")
+    elif not context.profile.verified:
+        reasons.append(f"calculation profile '{context.profile.id}' is unverified")
+    if context.weather_synthetic is None:
+        reasons.append("weather provenance not stated (synthetic weather not excluded)")
+    elif context.weather_synthetic:
+        reasons.append("synthetic weather (not a CSWD/CTYW file)")
+    if report.calculation_warnings:
+        reasons.append("design not shown to be simulated with the target's calculation profile")
+    return reasons

@@ -1,4 +1,11 @@
-"""The ``Indicator`` record (one checked requirement) and the ``ComplianceReport``."""
+"""The ``Indicator`` record (one checked requirement or recommendation) and the ``ComplianceReport``.
+
+Kinds of indicator (:data:`KINDS`):
+- ``"requirement"``: a limit of the target; counted in :attr:`ComplianceReport.passed` and the
+  only kind an optimiser may turn into constraints (:attr:`ComplianceReport.requirements`);
+- ``"recommended"``: an informative recommended value (GB/T 51350 §6.1 envelope tables), shown
+  with pass/fail but never counted (:attr:`ComplianceReport.recommendations`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 INFEASIBLE_G = 1.0e6  # constraint value returned for an indicator that could not be evaluated
+REQUIREMENT = "requirement"
+RECOMMENDED = "recommended"
+KINDS: tuple[str, ...] = (REQUIREMENT, RECOMMENDED)
 
 
 @dataclass(frozen=True)
@@ -17,6 +27,10 @@ class Indicator:
     headroom in the indicator's unit: positive = passes with that much to spare, negative = fails
     by that much. ``value`` None means it could not be evaluated (``passed`` None, ``note`` says
     why); such an indicator does not count as passed.
+
+    ``area_basis``: for per-m2 quantities, the floor area the value and limit refer to
+    (``"usable"`` = 套内使用面积, ``"conditioned"`` = gross conditioned area), else ``""``.
+    ``kind``: ``"requirement"`` (counted) or ``"recommended"`` (informative, not counted).
     """
 
     name: str
@@ -29,6 +43,13 @@ class Indicator:
     source: str
     verified: bool
     note: str = ""
+    area_basis: str = ""
+    kind: str = REQUIREMENT
+
+    @property
+    def counted(self) -> bool:
+        """True for a requirement (counted in pass/fail and usable as a constraint)."""
+        return self.kind == REQUIREMENT
 
     @property
     def margin(self) -> float | None:
@@ -64,7 +85,16 @@ class Indicator:
 
 @dataclass
 class ComplianceReport:
-    """Every indicator of a target for one design, plus the context numbers behind them."""
+    """Every indicator of a target for one design, plus the context numbers behind them.
+
+    ``indicators`` holds requirements and recommendations (see :data:`KINDS`); only
+    :attr:`requirements` decide :attr:`passed`, and only they may become optimiser constraints.
+    ``indicative`` is True when the result cannot be a compliance statement (unverified limits,
+    unverified or missing calculation profile, synthetic weather...); ``indicative_reasons`` says
+    why. ``warnings``: :class:`~ultralow.templates.standards.plausibility.PlausibilityWarning`
+    records (results outside the plausible range). ``calculation_warnings``: text warnings about
+    how the design was calculated (e.g. not simulated with the target's calculation profile).
+    """
 
     target: str
     standard: str
@@ -72,15 +102,38 @@ class ComplianceReport:
     building_use: str
     indicators: list[Indicator]
     details: dict[str, Any] = field(default_factory=dict)
+    indicative: bool = False
+    indicative_reasons: list[str] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)
+    calculation_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def requirements(self) -> list[Indicator]:
+        """The counted indicators (``kind == "requirement"``): the optimiser's constraints."""
+        return [i for i in self.indicators if i.counted]
+
+    @property
+    def recommendations(self) -> list[Indicator]:
+        """The informative recommended-value checks (``kind == "recommended"``), not counted."""
+        return [i for i in self.indicators if not i.counted]
 
     @property
     def passed(self) -> bool:
-        """True when every indicator was evaluated and passed."""
-        return bool(self.indicators) and all(i.passed is True for i in self.indicators)
+        """True when every requirement was evaluated and passed (recommendations do not count)."""
+        reqs = self.requirements
+        return bool(reqs) and all(i.passed is True for i in reqs)
 
     @property
     def failed(self) -> list[Indicator]:
-        return [i for i in self.indicators if i.passed is not True]
+        """Requirements not passed (failed or not evaluated)."""
+        return [i for i in self.requirements if i.passed is not True]
+
+    def headline(self) -> str:
+        """One-line verdict, e.g. ``"ALL PASS (indicative: ...)"`` or ``"NOT MET"``."""
+        verdict = "ALL PASS" if self.passed else "NOT MET"
+        if self.indicative:
+            verdict += f" (indicative: {'; '.join(self.indicative_reasons)})"
+        return verdict
 
     def indicator(self, name: str) -> Indicator:
         for ind in self.indicators:
@@ -100,6 +153,10 @@ class ComplianceReport:
             "climate_zone": self.climate_zone,
             "building_use": self.building_use,
             "passed": self.passed,
+            "indicative": self.indicative,
+            "indicative_reasons": list(self.indicative_reasons),
+            "calculation_warnings": list(self.calculation_warnings),
+            "warnings": [w.to_dict() if hasattr(w, "to_dict") else w for w in self.warnings],
             "indicators": [i.to_dict() for i in self.indicators],
             "details": self.details,
         }

@@ -30,6 +30,12 @@ ELEMENTS: tuple[str, ...] = (
 ORIENTATIONS: tuple[str, ...] = ("north", "east_west", "south")
 COMPARISONS: tuple[str, ...] = ("<=", ">=")
 FORMULA_TERMS: tuple[str, ...] = ("constant", "wdh20_kkh", "ddh28_kkh")
+AREA_BASES: tuple[str, ...] = ("usable", "conditioned")
+# quantities a GB/T 51350 §6.1 recommendation ([[recommendation]]) can check
+RECOMMENDATION_QUANTITIES: tuple[str, ...] = (
+    "wall_u_w_m2k", "roof_u_w_m2k", "floor_u_w_m2k", "window_u_w_m2k", "window_shgc_winter",
+    "window_shgc_summer",
+)
 _RANGE_KEYS = ("storeys_min", "storeys_max", "shape_min", "shape_max", "wwr_min", "wwr_max",
                "d_min", "d_max")
 _PROVENANCE_KEYS = ("unit", "clause", "source", "verified")
@@ -80,7 +86,11 @@ class LimitRow:
 
 @dataclass(frozen=True)
 class IndicatorRow:
-    """A GB/T 51350-style performance requirement (fixed ``value`` or linear ``formula``)."""
+    """A GB/T 51350-style performance requirement (fixed ``value`` or linear ``formula``).
+
+    ``area_basis``: the floor area a per-m2 indicator refers to, ``"usable"`` (套内使用面积) or
+    ``"conditioned"`` (gross conditioned area); ``None`` for quantities that are not per m2.
+    """
 
     name: str
     target: str
@@ -94,6 +104,7 @@ class IndicatorRow:
     value: float | None = None
     formula: Mapping[str, float] | None = None
     note: str = ""
+    area_basis: str | None = None
 
     def limit(self, wdh20_kkh: float | None = None, ddh28_kkh: float | None = None) -> float:
         """The limit; a formula needs WDH20 and DDH28 in kKh (InputError if missing)."""
@@ -115,6 +126,37 @@ class IndicatorRow:
 
 
 @dataclass(frozen=True)
+class RecommendationRow:
+    """An informative recommended value (GB/T 51350 §6.1 envelope tables): shown with pass/fail
+    but never counted in a report's ``passed`` nor used as an optimiser constraint.
+
+    ``quantity`` is one of :data:`RECOMMENDATION_QUANTITIES`; ``limit`` the bound the check uses
+    (``value <= limit`` or ``>=``); for a recommended range ``range_min``..``range_max`` the limit
+    is its upper end for ``<=`` and its lower end for ``>=``.
+    """
+
+    name: str
+    quantity: str
+    use: str
+    zones: tuple[str, ...]
+    comparison: str
+    limit: float
+    unit: str
+    clause: str
+    source: str
+    verified: bool
+    range_min: float | None = None
+    range_max: float | None = None
+    note: str = ""
+
+    def range_text(self) -> str:
+        """The recommended value as printed: ``"0.10-0.15"`` or ``"<= 1.0"``."""
+        if self.range_min is not None and self.range_max is not None:
+            return f"{self.range_min:g}-{self.range_max:g}"
+        return f"{self.comparison} {self.limit:g}"
+
+
+@dataclass(frozen=True)
 class Standard:
     """One standard's data: named values, envelope limits, indicators, reference system."""
 
@@ -128,6 +170,7 @@ class Standard:
     indicators: tuple[IndicatorRow, ...]
     reference_system: SystemPair | None
     baselines: Mapping[str, Mapping[str, str]]
+    recommendations: tuple[RecommendationRow, ...] = ()
 
     def value(self, name: str) -> SourcedValue:
         """A named value; InputError listing the available names if missing."""
@@ -238,7 +281,48 @@ def _indicator_row(row: Any, sources: Mapping[str, str], path: str, where: str) 
     return IndicatorRow(str(row["name"]), row["target"], _use(row, path, where),
                         _zones(row, path, where), row["comparison"], str(row["unit"]),
                         str(row["clause"]), _source(row, sources, path, where), row["verified"],
-                        value, formula, str(row.get("note", "")))
+                        value, formula, str(row.get("note", "")), _area_basis(row, path, where))
+
+
+def _area_basis(row: Mapping[str, Any], path: str, where: str) -> str | None:
+    """``area_basis`` of an indicator: required (usable|conditioned) when its unit is per m2."""
+    basis = row.get("area_basis")
+    if basis is None:
+        if "m2" in str(row.get("unit", "")):
+            raise _err(path, where, f"per-m2 indicator needs 'area_basis' ({' or '.join(AREA_BASES)})")
+        return None
+    if basis not in AREA_BASES:
+        raise _err(path, where, f"area_basis {basis!r} not one of {', '.join(AREA_BASES)}")
+    return basis
+
+
+def _recommendation_row(row: Any, sources: Mapping[str, str], path: str, where: str) -> RecommendationRow:
+    if not isinstance(row, Mapping):
+        raise _err(path, where, "expected a table")
+    _require(row, ("name", "quantity", "use", "zones", "comparison", *_PROVENANCE_KEYS), path, where)
+    if row["quantity"] not in RECOMMENDATION_QUANTITIES:
+        raise _err(path, where, f"quantity {row['quantity']!r} not one of {', '.join(RECOMMENDATION_QUANTITIES)}")
+    if row["comparison"] not in COMPARISONS:
+        raise _err(path, where, f"comparison {row['comparison']!r} not one of {', '.join(COMPARISONS)}")
+    if ("value" in row) == ("range" in row):
+        raise _err(path, where, "give exactly one of 'value' and 'range'")
+    lo = hi = None
+    if "range" in row:
+        bounds = row["range"]
+        if not isinstance(bounds, list) or len(bounds) != 2:
+            raise _err(path, where, "'range' must be [min, max]")
+        lo, hi = (_float({"range": b}, "range", path, where) for b in bounds)
+        if lo >= hi:
+            raise _err(path, where, f"range min {lo:g} must be below max {hi:g}")
+        limit = hi if row["comparison"] == "<=" else lo
+    else:
+        limit = _float(row, "value", path, where)
+    if not isinstance(row["verified"], bool):
+        raise _err(path, where, f"'verified' must be true or false, got {row['verified']!r}")
+    return RecommendationRow(str(row["name"]), row["quantity"], _use(row, path, where), _zones(row, path, where),
+                             row["comparison"], limit, str(row["unit"]), str(row["clause"]),
+                             _source(row, sources, path, where), row["verified"], lo, hi,
+                             str(row.get("note", "")))
 
 
 def parse_standard(data: Mapping[str, Any], path: str) -> Standard:
@@ -264,6 +348,8 @@ def parse_standard(data: Mapping[str, Any], path: str) -> Standard:
                    for i, row in enumerate(data.get("limit", [])))
     indicators = tuple(_indicator_row(row, sources, path, f"[[indicator]] #{i + 1}")
                        for i, row in enumerate(data.get("indicator", [])))
+    recommendations = tuple(_recommendation_row(row, sources, path, f"[[recommendation]] #{i + 1}")
+                            for i, row in enumerate(data.get("recommendation", [])))
     system = None
     if "reference_system" in data:
         spec = data["reference_system"]
@@ -287,7 +373,7 @@ def parse_standard(data: Mapping[str, Any], path: str) -> Standard:
             if standard_id not in STANDARD_IDS:
                 raise _err(path, f"[baselines.{use}] {zone}", f"unknown standard {standard_id!r}")
     return Standard(str(head["id"]), str(head["title"]), str(head["kind"]), path, sources, values,
-                    limits, indicators, system, baselines)
+                    limits, indicators, system, baselines, recommendations)
 
 
 def load_path(path: str | Path) -> Standard:

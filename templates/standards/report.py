@@ -1,5 +1,9 @@
 """Write a ComplianceReport as ``report.json``, a self-contained ``report.html`` (inline CSS,
-no scripts, no external assets) and a plain-text table for the terminal."""
+no scripts, no external assets) and a plain-text table for the terminal.
+
+Every output states whether the check is only *indicative* (and why), the area basis of each
+per-m2 indicator, the calculation-profile warnings and the plausibility warnings. Requirements
+(counted in pass/fail) and informative recommended values are shown apart."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .banner{padding:.6rem 1rem;border-radius:4px;display:inline-block;font-weight:600}
 .banner.pass{background:#e3f4e8}.banner.fail{background:#fbe3e6}
 .unverified{background:#fff6d6}small{color:#555}
+.banner.indicative{background:#fff1cc;color:#6b4e00;display:block}.banner.warn{background:#fde8d7;color:#7a3300;display:block}
 """
 
 
@@ -46,19 +51,41 @@ def to_json(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> 
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
-def format_text(report: ComplianceReport) -> str:
-    """Fixed-width table: indicator, value, limit, margin, status, clause."""
-    rows = [("indicator", "value", "limit", "margin", "unit", "status", "clause")]
-    for ind in report.indicators:
+def _text_rows(indicators: list[Indicator]) -> list[tuple[str, ...]]:
+    rows = [("indicator", "value", "limit", "margin", "unit", "basis", "status", "clause")]
+    for ind in indicators:
         rows.append((ind.name, _fmt(ind.value), f"{ind.comparison} {_fmt(ind.limit)}",
-                     _fmt(ind.margin), ind.unit, _status(ind) + ("" if ind.verified else " (U)"),
-                     ind.clause))
+                     _fmt(ind.margin), ind.unit, ind.area_basis or "-",
+                     _status(ind) + ("" if ind.verified else " (U)"), ind.clause))
+    return rows
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def warning_lines(report: ComplianceReport) -> list[str]:
+    """Calculation-profile and plausibility warnings, one line each."""
+    lines = [f"warning: {w}" for w in report.calculation_warnings]
+    lines += [f"plausibility warning: {getattr(w, 'message', w)}" for w in report.warnings]
+    return lines
+
+
+def format_text(report: ComplianceReport) -> str:
+    """Fixed-width tables (requirements, then recommended values): indicator, value, limit,
+    margin, unit, area basis, status, clause; then the area-basis notes and the warnings."""
     lines = [f"Target {report.target} ({report.standard}), {report.building_use}, "
-             f"zone {report.climate_zone}: {'ALL PASS' if report.passed else 'NOT MET'}"]
-    for r in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+             f"zone {report.climate_zone}: {report.headline()}"]
+    lines += _table(_text_rows(report.requirements))
+    if report.recommendations:
+        lines.append("Recommended values (informative, NOT counted in pass/fail):")
+        lines += ["  " + line for line in _table(_text_rows(report.recommendations))]
     lines.append("(U) = limit from an unverified source value; check against the printed standard.")
+    for ind in report.requirements:
+        if ind.area_basis:
+            lines.append(f"{ind.name}: {ind.note}")
+    lines += warning_lines(report)
     return "\n".join(lines)
 
 
@@ -90,12 +117,9 @@ def period_warning(meta: Mapping[str, Any] | None) -> str:
             "partial-period values, for a quick look only.")
 
 
-def to_html(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> str:
-    """A readable standalone HTML page."""
-    verdict = "All indicators pass" if report.passed else (
-        f"{len(report.failed)} of {len(report.indicators)} indicators not met")
+def _indicator_rows_html(indicators: list[Indicator]) -> str:
     rows = []
-    for ind in report.indicators:
+    for ind in indicators:
         cls = {True: "pass", False: "fail", None: "na"}[ind.passed]
         rows.append(
             f"<tr class='{'' if ind.verified else 'unverified'}'>"
@@ -103,11 +127,54 @@ def to_html(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> 
             f"<td class='num'>{_fmt(ind.value)}</td>"
             f"<td class='num'>{html.escape(ind.comparison)} {_fmt(ind.limit)}</td>"
             f"<td class='num'>{_fmt(ind.margin)}</td><td>{html.escape(ind.unit)}</td>"
+            f"<td>{html.escape(ind.area_basis or '-')}</td>"
             f"<td class='{cls}'>{_status(ind)}</td>"
             f"<td>{html.escape(ind.clause)}<br><small>{html.escape(ind.source)}</small></td>"
             f"<td>{'yes' if ind.verified else 'no'}</td><td><small>{html.escape(ind.note)}</small></td></tr>")
+    head = ("<tr><th>Indicator</th><th>Value</th><th>Limit</th><th>Margin</th><th>Unit</th><th>Area basis</th>"
+            "<th>Status</th><th>Clause / source</th><th>Verified</th><th>Note</th></tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _indicative_html(report: ComplianceReport) -> str:
+    if not report.indicative:
+        return ""
+    items = "".join(f"<li>{html.escape(r)}</li>" for r in report.indicative_reasons)
+    return (f'<div class="banner indicative">Indicative result, not a compliance statement:'
+            f"<ul>{items}</ul></div>")
+
+
+def _warnings_html(report: ComplianceReport) -> str:
+    parts = [f'<p class="banner warn">Warning: {html.escape(w)}</p>' for w in report.calculation_warnings]
+    if report.warnings:
+        rows = []
+        for w in report.warnings:
+            lo, hi = w.plausible_range
+            drivers = {k: v for k, v in w.drivers.items() if v is not None}
+            rows.append(f"<tr><td>{html.escape(w.quantity)}</td><td class='num'>{_fmt(w.value)}</td>"
+                        f"<td class='num'>{_fmt(lo)}-{_fmt(hi)}</td><td>{html.escape(w.unit)}, "
+                        f"{html.escape(w.area_basis)}</td><td><small>{html.escape(w.message)}</small></td>"
+                        f"<td>{_value_html(drivers)}</td></tr>")
+        parts.append('<h2>Plausibility warnings</h2><p class="banner warn">'
+                     f"{len(report.warnings)} result(s) outside the plausible range (a warning, not a "
+                     "pass/fail; ranges are unverified assumptions)</p><table><tr><th>Quantity</th><th>Value</th>"
+                     "<th>Plausible</th><th>Unit, basis</th><th>Message</th><th>Drivers</th></tr>"
+                     f"{''.join(rows)}</table>")
+    return "\n".join(parts)
+
+
+def to_html(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> str:
+    """A readable standalone HTML page."""
+    verdict = "All requirements pass" if report.passed else (
+        f"{len(report.failed)} of {len(report.requirements)} requirements not met")
+    if report.indicative:
+        verdict += " (indicative)"
     meta_rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                         for k, v in (meta or {}).items())
+    recommended = ""
+    if report.recommendations:
+        recommended = ("<h2>Recommended values (informative, not counted in pass/fail)</h2>"
+                       + _indicator_rows_html(report.recommendations))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>ultralow compliance report: {html.escape(report.target)}</title>
@@ -115,14 +182,16 @@ def to_html(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> 
 <h1>Compliance report: {html.escape(report.target)} ({html.escape(report.standard)})</h1>
 <p>{html.escape(report.building_use)} building, climate zone {html.escape(report.climate_zone)}</p>
 <p class="banner {'pass' if report.passed else 'fail'}">{html.escape(verdict)}</p>
+{_indicative_html(report)}
 {f'<p class="banner fail">{html.escape(period_warning(meta))}</p>' if period_warning(meta) else ''}
+{_warnings_html(report)}
 <table>{meta_rows}</table>
-<h2>Indicators</h2>
-<table><tr><th>Indicator</th><th>Value</th><th>Limit</th><th>Margin</th><th>Unit</th>
-<th>Status</th><th>Clause / source</th><th>Verified</th><th>Note</th></tr>
-{''.join(rows)}</table>
+<h2>Requirements</h2>
+{_indicator_rows_html(report.requirements)}
+{recommended}
 <p><small>Margin: headroom in the indicator's unit (negative = missed by that much). Rows shaded
-yellow use limit values not yet verified against the printed standard.</small></p>
+yellow use limit values not yet verified against the printed standard. Area basis: the floor area a
+per-m2 value and its limit refer to (usable = 套内使用面积; conditioned = gross conditioned area).</small></p>
 <h2>Details</h2>
 {_details_html(report.details)}
 </body></html>
