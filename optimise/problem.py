@@ -91,8 +91,18 @@ class DesignEvaluator:
         self.period = spec.period
         self.climate = std.ClimateContext.of(weather)
         self.cost_model = _cost_model(spec)
-        self.base_parameters = self.template.resolve(spec.fixed)
+        # the calculation profile of every standards target; the first (or the spec's own
+        # `calculation_profile`) is the primary one, whose design simulation gives the metrics
+        self.target_profiles = {c.target: std.target_profile(c.target, spec.template, self.climate)
+                                for c in spec.constraints if c.target is not None}
+        fixed_profile = spec.fixed.get("calculation_profile")
+        self.primary_profile = fixed_profile or next(iter(self.target_profiles.values()), "everyday")
+        self.base_parameters = self.template.resolve({**spec.fixed, "calculation_profile": self.primary_profile})
         self.constraint_names = [SIMULATION_OK] + self._constraint_columns()
+
+    def role(self, role: str, profile_id: str) -> str:
+        """Job role of ``role`` (``design``/``reference``) simulated with ``profile_id``."""
+        return role if profile_id == self.primary_profile else f"{role}@{profile_id}"
 
     def _constraint_columns(self) -> list[str]:
         names: list[str] = []
@@ -122,15 +132,19 @@ class DesignEvaluator:
         params, extras = design_parameters(self.spec.variables, self.spec.fixed, values)
         design = Design(values, params, extras)
         try:
-            resolved = self.template.resolve(params)
+            resolved = self.template.resolve({**params, "calculation_profile": self.primary_profile})
         except InputError as exc:
             design.error = str(exc)
             return design
         design.parameters = resolved
-        design.jobs["design"] = self.job(resolved)
-        if self.spec.needs_reference:
-            design.jobs["reference"] = self.job(std.reference_parameters(self.spec.template, resolved, self.climate,
-                                                                        self.base_parameters))
+        for profile_id in dict.fromkeys([self.primary_profile, *self.target_profiles.values()]):
+            params_p = resolved if profile_id == self.primary_profile else self.template.resolve(
+                {**resolved, "calculation_profile": profile_id})
+            design.jobs[self.role("design", profile_id)] = self.job(params_p)
+            if self.spec.needs_reference:
+                base = {**self.base_parameters, "calculation_profile": profile_id}
+                design.jobs[self.role("reference", profile_id)] = self.job(
+                    std.reference_parameters(self.spec.template, params_p, self.climate, base))
         if self.cost_model is not None:
             design.jobs["cost_reference"] = self.job(self.base_parameters)
         return design
@@ -176,8 +190,11 @@ class DesignEvaluator:
             if c.target is None:
                 gs[c.label] = constraint_g(metrics.get(c.metric), c.low, c.high)
             else:
-                gs.update(std.target_g(c.target, c.indicator, result, reference, self.spec.template,
-                                       design.parameters, self.climate))
+                pid = self.target_profiles[c.target]
+                t_result = recs[self.role("design", pid)]["result"]
+                t_ref = recs[self.role("reference", pid)]["result"] if self.spec.needs_reference else None
+                gs.update(std.target_g(c.target, c.indicator, t_result, t_ref, self.spec.template,
+                                       {**design.parameters, "calculation_profile": pid}, self.climate))
         row["F"] = F
         row["G"] = [float(gs.get(name, INFEASIBLE_G)) for name in self.constraint_names]
         row["feasible"] = bool(max(row["G"]) <= 0.0)

@@ -23,11 +23,12 @@ class ClimateContext:
     climate_zone: str
     wdh20_kkh: float | None
     ddh28_kkh: float | None
+    synthetic: bool | None = None
 
     @classmethod
     def of(cls, weather: Any) -> ClimateContext:
         indices = weather.indices()
-        return cls(weather.climate_zone, indices.wdh20_kkh, indices.ddh28_kkh)
+        return cls(weather.climate_zone, indices.wdh20_kkh, indices.ddh28_kkh, bool(weather.synthetic))
 
 
 def _shape_coefficient(params: Mapping[str, Any]) -> float:
@@ -40,7 +41,16 @@ def _shape_coefficient(params: Mapping[str, Any]) -> float:
 # windows, airtightness, HRV, heat pump, PV) come from the base parameters and the standard.
 SHARED_WITH_REFERENCE = ("length_m", "depth_m", "storeys", "floor_height_m", "wwr_south", "wwr_north",
                          "wwr_east", "wwr_west", "orientation_deg", "heating_setpoint_c", "cooling_setpoint_c",
-                         "timesteps_per_hour", "vintage")
+                         "timesteps_per_hour", "vintage", "calculation_profile", "usable_floor_area_ratio",
+                         "balcony_length_ratio")
+
+
+def target_profile(target: str, template_name: str, climate: ClimateContext) -> str:
+    """Id of the calculation profile ``target`` is evaluated with (design and reference alike)."""
+    from ultralow.templates import get_template
+    from ultralow.templates.profiles import profile_for_target
+
+    return profile_for_target(target, get_template(template_name).building_use, climate.climate_zone).id
 
 
 def reference_parameters(template_name: str, params: Mapping[str, Any], climate: ClimateContext,
@@ -66,10 +76,12 @@ def compliance_context(template_name: str, params: Mapping[str, Any], reference_
     """The standards' ComplianceContext of a design (its 2016-era reference energy when
     ``reference_result`` is given), shared by the optimiser's constraints and the sweep."""
     from ultralow.templates import get_template
+    from ultralow.templates.profiles import resolve_profile
     from ultralow.templates.standards import ComplianceContext, baseline_standard, load_standard, reference_energy
     from ultralow.templates.standards.reference import design_wwr
 
     tpl = get_template(template_name)
+    profile = resolve_profile(params.get("calculation_profile"), tpl.building_use, climate.climate_zone)
     baseline = None
     if reference_result is not None:
         system = load_standard(baseline_standard(climate.climate_zone, tpl.building_use)).reference_system
@@ -78,6 +90,7 @@ def compliance_context(template_name: str, params: Mapping[str, Any], reference_
         climate_zone=climate.climate_zone, building_use=tpl.building_use, storeys=int(params.get("storeys", 1)),
         parameters=dict(params), shape_coefficient_1_m=_shape_coefficient(params), wwr=design_wwr(params),
         wdh20_kkh=climate.wdh20_kkh, ddh28_kkh=climate.ddh28_kkh, baseline_energy=baseline,
+        profile=profile, weather_synthetic=climate.synthetic,
     )
 
 
@@ -107,7 +120,7 @@ def target_g(target: str, indicator: str | None, result: Mapping[str, Any],
     from ultralow.templates.standards import evaluate
 
     report = evaluate(target, dict(result), compliance_context(template_name, params, reference_result, climate))
-    out = {f"{target}: {i.name}": i.g() for i in report.indicators if indicator in (None, i.name)}
+    out = {f"{target}: {i.name}": i.g() for i in report.requirements if indicator in (None, i.name)}
     if indicator is not None and not out:
         out[f"{target}: {indicator}"] = INFEASIBLE_G
     return out
@@ -118,4 +131,4 @@ def target_indicators(target: str, template_name: str, climate: ClimateContext,
     """Names of the indicators ``target`` has for this building (to validate a spec)."""
     from ultralow.templates.standards import evaluate
 
-    return [i.name for i in evaluate(target, {}, compliance_context(template_name, params, None, climate)).indicators]
+    return [i.name for i in evaluate(target, {}, compliance_context(template_name, params, None, climate)).requirements]

@@ -286,10 +286,12 @@ def _default_design(evaluator: Any) -> Any:
 
     base = dict(evaluator.base_parameters)
     design = Design({}, base, {})
-    design.jobs["design"] = evaluator.job(base)
-    if evaluator.spec.needs_reference:
-        design.jobs["reference"] = evaluator.job(std.reference_parameters(evaluator.spec.template, base,
-                                                                          evaluator.climate))
+    for pid in dict.fromkeys([evaluator.primary_profile, *evaluator.target_profiles.values()]):
+        params_p = evaluator.template.resolve({**base, "calculation_profile": pid})
+        design.jobs[evaluator.role("design", pid)] = evaluator.job(params_p)
+        if evaluator.spec.needs_reference:
+            design.jobs[evaluator.role("reference", pid)] = evaluator.job(
+                std.reference_parameters(evaluator.spec.template, params_p, evaluator.climate))
     if evaluator.cost_model is not None:
         design.jobs["cost_reference"] = evaluator.job(base)
     return design
@@ -300,15 +302,19 @@ def _indicators(evaluator: Any, design: Any, records: Mapping[str, Any], targets
     from ultralow.optimise import standards_adapter as std
     from ultralow.templates.standards import evaluate
 
-    rec = records.get(design.jobs["design"].key) if "design" in design.jobs else None
-    if rec is None or rec["status"] != "ok":
-        return {}
-    ref = records.get(design.jobs["reference"].key) if "reference" in design.jobs else None
-    ref_result = ref["result"] if ref is not None and ref["status"] == "ok" else None
-    # standards_adapter._context is the optimiser's own ComplianceContext builder (same as its constraints)
-    ctx = std.compliance_context(evaluator.spec.template, design.parameters, ref_result, evaluator.climate)
     out: dict[str, Any] = {}
     for target in targets:
+        # each target on the simulations of its own calculation profile (the optimiser's jobs)
+        pid = evaluator.target_profiles.get(target, evaluator.primary_profile)
+        job = design.jobs.get(evaluator.role("design", pid))
+        rec = records.get(job.key) if job is not None else None
+        if rec is None or rec["status"] != "ok":
+            continue
+        ref_job = design.jobs.get(evaluator.role("reference", pid))
+        ref = records.get(ref_job.key) if ref_job is not None else None
+        ref_result = ref["result"] if ref is not None and ref["status"] == "ok" else None
+        ctx = std.compliance_context(evaluator.spec.template, {**design.parameters, "calculation_profile": pid},
+                                     ref_result, evaluator.climate)
         out.update(indicator_columns(evaluate(target, dict(rec["result"]), ctx)))
     return out
 

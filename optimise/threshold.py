@@ -46,7 +46,7 @@ def column(target: str, indicator: str, part: str) -> str:
 def indicator_columns(report: ComplianceReport) -> dict[str, Any]:
     """Flat columns (value, limit, comparison) of every indicator in ``report``."""
     out: dict[str, Any] = {}
-    for ind in report.indicators:
+    for ind in report.requirements:
         out[column(report.target, ind.name, "value")] = ind.value
         out[column(report.target, ind.name, "limit")] = ind.limit
         out[column(report.target, ind.name, "cmp")] = ind.comparison

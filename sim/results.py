@@ -1,10 +1,20 @@
 """Read one run's ``eplusout.sql`` into a typed :class:`SimulationResult`.
 
 Energy figures are per m2 of conditioned floor area as EnergyPlus reports it ("Net
-Conditioned Building Area"), summed over the simulated period (a whole year for annual runs).
-Scopes:
-- ``heating_demand_kwh_m2`` / ``cooling_demand_kwh_m2``: ideal-loads supply-air energy
-  (sensible + latent, ventilation after heat recovery included), the GB/T 51350 quantities.
+Conditioned Building Area", the gross area of the zones), summed over the simulated period (a
+whole year for annual runs); ``usable_floor_area_m2`` (套内使用面积) is that area times the
+template's ``usable_floor_area_ratio``, the basis the standards' checks convert to where their
+indicators require it. Scopes:
+- ``heating_demand_kwh_m2``: sensible heating only ("Zone Ideal Loads Supply Air Sensible Heating
+  Energy", ventilation after heat recovery included), plus the heat-recovery frost-protection
+  preheat ``frost_protection_heating_kwh_m2``; humidification is never done nor counted.
+- ``cooling_demand_kwh_m2`` = ``cooling_sensible_kwh_m2`` + ``cooling_latent_kwh_m2`` ("Zone Ideal
+  Loads Supply Air Sensible / Latent Cooling Energy"): dehumidification to the calculation
+  profile's RH limit is the latent part.
+- frost protection: outdoor air preheated to ``hrv_frost_threshold_c`` before the exchanger,
+  hourly ``(1 - effectiveness) x V_oa x rho cp x (threshold - T_out)+`` (the preheat minus the
+  recovery it displaces), electric (COP 1), added to heating demand and heating electricity.
+- ``fan_electricity_kwh_m2``: ventilation air volume x specific fan power, hourly.
 - ``primary_energy_kwh_m2`` and ``co2_kg_m2``: building services (heat-pump heating and
   cooling, ventilation fans, lighting) minus PV generation, with the factors of
   ``sim/data/energy_factors.toml``; plug equipment is reported but excluded, as in GB/T 51350.
@@ -43,6 +53,9 @@ class SimulationResult:
     period: str
     heating_demand_kwh_m2: float
     cooling_demand_kwh_m2: float
+    cooling_sensible_kwh_m2: float
+    cooling_latent_kwh_m2: float
+    frost_protection_heating_kwh_m2: float
     heat_pump_heating_electricity_kwh_m2: float
     heat_pump_cooling_electricity_kwh_m2: float
     lighting_electricity_kwh_m2: float
@@ -57,8 +70,14 @@ class SimulationResult:
     unmet_heating_hours: float
     unmet_cooling_hours: float
     conditioned_floor_area_m2: float
+    usable_floor_area_m2: float
+    calculation_profile: str
     shape_coefficient_1_m: float
     pv_capacity_kw: float
+    pv_module_area_m2: float
+    pv_ground_coverage_ratio: float
+    thermal_bridge_w_k: float
+    wall_u_clear_field_w_m2k: float
     wall_u_w_m2k: float
     roof_u_w_m2k: float
     floor_u_w_m2k: float
@@ -121,15 +140,24 @@ def envelope_u_values(conn: sqlite3.Connection) -> dict[str, float]:
 
 
 HOURLY_NAMES = {
-    "DistrictHeatingWater:Facility": "heating_kwh",
-    "DistrictCooling:Facility": "cooling_kwh",
     "Site Outdoor Air Drybulb Temperature": "outdoor_dry_bulb_c",
     "InteriorLights:Electricity": "lighting_kwh",
     "InteriorEquipment:Electricity": "equipment_kwh",
     "ElectricityProduced:Facility": "pv_kwh",
+    "DistrictHeatingWater:Facility": "heating_total_meter_kwh",
+    "DistrictCooling:Facility": "cooling_total_meter_kwh",
 }
-ENERGY_COLUMNS = ("heating_kwh", "cooling_kwh", "lighting_kwh", "equipment_kwh", "pv_kwh")
-OUTDOOR_AIR_VARIABLE = "Zone Ideal Loads Outdoor Air Standard Density Volume Flow Rate"
+# zone variables summed over zones (times each zone's multiplier)
+ZONE_SUMS = {
+    "Zone Ideal Loads Supply Air Sensible Heating Energy": "heating_sensible_kwh",
+    "Zone Ideal Loads Supply Air Sensible Cooling Energy": "cooling_sensible_kwh",
+    "Zone Ideal Loads Supply Air Latent Cooling Energy": "cooling_latent_kwh",
+    "Zone Ideal Loads Outdoor Air Standard Density Volume Flow Rate": "outdoor_air_m3_s",
+}
+ENERGY_COLUMNS = ("lighting_kwh", "equipment_kwh", "pv_kwh", "heating_total_meter_kwh", "cooling_total_meter_kwh",
+                  "heating_sensible_kwh", "cooling_sensible_kwh", "cooling_latent_kwh")
+AIR_DENSITY_STD_KG_M3 = 1.204  # EnergyPlus standard density (20 degC, sea level)
+AIR_CP_J_KGK = 1006.0
 
 
 def _environment_filter(annual_only: bool) -> str:
@@ -142,49 +170,44 @@ def _environment_filter(annual_only: bool) -> str:
 
 
 def hourly_frame(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFrame:
-    """Facility-level hourly series (kWh, degC).
+    """Facility-level hourly series (kWh, degC, m3/s).
 
-    Heating and cooling demand come from the ``DistrictHeatingWater:Facility`` and
-    ``DistrictCooling:Facility`` meters, on which EnergyPlus meters the ideal-loads supply-air
-    heating and cooling energy of every zone (zone multipliers included). ``annual_only`` keeps
-    the weather-file run period(s) and drops design days.
+    Meters: ``DistrictHeatingWater:Facility`` / ``DistrictCooling:Facility`` (the ideal loads'
+    total heating / cooling, kept for cross-checks), lighting, equipment, PV. Zone ideal-loads
+    variables are summed over zones with their multipliers. ``annual_only`` keeps the
+    weather-file run period(s) and drops design days.
     """
-    names = ",".join(f"'{n}'" for n in HOURLY_NAMES)
+    names = ",".join(f"'{n}'" for n in (*HOURLY_NAMES, *ZONE_SUMS))
+    multipliers = dict(conn.execute("SELECT UPPER(ZoneName), Multiplier FROM Zones").fetchall())
     rows = conn.execute(
-        f"""SELECT t.TimeIndex, t.Month, t.Day, t.Hour, d.Name, r.Value
+        f"""SELECT t.TimeIndex, t.Month, t.Day, t.Hour, d.Name, UPPER(d.KeyValue), r.Value
         FROM ReportData r
         JOIN ReportDataDictionary d ON r.ReportDataDictionaryIndex = d.ReportDataDictionaryIndex
         JOIN Time t ON r.TimeIndex = t.TimeIndex
         WHERE d.ReportingFrequency = 'Hourly' AND d.Name IN ({names}) {_environment_filter(annual_only)}"""
     ).fetchall()
-    long = pd.DataFrame(rows, columns=["TimeIndex", "Month", "Day", "Hour", "Name", "Value"])
-    frame = long.pivot(index=["TimeIndex", "Month", "Day", "Hour"], columns="Name", values="Value")
-    frame = frame.rename(columns=HOURLY_NAMES).reset_index().rename_axis(columns=None)
+    long = pd.DataFrame(rows, columns=["TimeIndex", "Month", "Day", "Hour", "Name", "Key", "Value"])
+    zone = long["Name"].isin(list(ZONE_SUMS))
+    long.loc[zone, "Value"] *= long.loc[zone, "Key"].str.removesuffix(" IDEAL LOADS").map(multipliers).fillna(1.0)
+    frame = long.pivot_table(index=["TimeIndex", "Month", "Day", "Hour"], columns="Name", values="Value",
+                             aggfunc="sum")
+    frame = frame.rename(columns={**HOURLY_NAMES, **ZONE_SUMS}).reset_index().rename_axis(columns=None)
     for column in ENERGY_COLUMNS:
         frame[column] = frame[column] / J_PER_KWH if column in frame else 0.0
+    if "outdoor_air_m3_s" not in frame:
+        frame["outdoor_air_m3_s"] = 0.0
     return frame
 
 
-def outdoor_air_m3(conn: sqlite3.Connection, hours: int) -> float:
-    """Ventilation air volume (m3, standard density) over the run period, all zones.
-
-    From the run-period average of each zone's ideal-loads outdoor-air flow rate (m3/s) times
-    the zone multiplier and the simulated hours.
-    """
-    multipliers = dict(conn.execute("SELECT UPPER(ZoneName), Multiplier FROM Zones").fetchall())
-    rows = conn.execute(
-        """SELECT UPPER(d.KeyValue), r.Value FROM ReportData r
-        JOIN ReportDataDictionary d ON r.ReportDataDictionaryIndex = d.ReportDataDictionaryIndex
-        JOIN Time t ON r.TimeIndex = t.TimeIndex
-        JOIN EnvironmentPeriods e ON t.EnvironmentPeriodIndex = e.EnvironmentPeriodIndex
-        WHERE d.Name = ? AND d.ReportingFrequency = 'Run Period'
-        ORDER BY e.EnvironmentType DESC""",
-        (OUTDOOR_AIR_VARIABLE,),
-    ).fetchall()
-    seen: dict[str, float] = {}
-    for key, value in rows:  # weather-file run period first (type 3), then design days
-        seen.setdefault(key, value)
-    return sum(v * multipliers.get(k.removesuffix(" IDEAL LOADS"), 1.0) for k, v in seen.items()) * 3600.0 * hours
+def frost_protection_kwh(outdoor_air_m3_s: pd.Series, outdoor_c: pd.Series, hrv_efficiency: float,
+                         threshold_c: float) -> pd.Series:
+    """Hourly frost-protection heat, kWh: ``(1 - eff) V rho cp (threshold - T_out)+`` for an
+    exchanger of sensible effectiveness ``hrv_efficiency`` (none without heat recovery)."""
+    if hrv_efficiency <= 0:
+        return outdoor_c * 0.0
+    deficit_k = (threshold_c - outdoor_c).clip(lower=0.0)
+    watts = (1.0 - hrv_efficiency) * outdoor_air_m3_s * AIR_DENSITY_STD_KG_M3 * AIR_CP_J_KGK * deficit_k
+    return watts / 1000.0  # one hour at W -> Wh, /1000 -> kWh
 
 
 def read_results(
@@ -206,18 +229,25 @@ def read_results(
         unmet = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary",
                          "Comfort and Setpoint Not Met Summary")
         hourly = hourly_frame(conn, annual_only=period != "design_days")
-        air_m3 = outdoor_air_m3(conn, len(hourly))
     finally:
         conn.close()
 
     def unmet_hours(row: str) -> float:
         return _scalar(unmet.loc[row, "Facility"]) if row in unmet.index else 0.0
 
+    params = model.parameters
+    hrv = float(params["hrv_efficiency"])
+    hourly["frost_protection_kwh"] = frost_protection_kwh(
+        hourly["outdoor_air_m3_s"], hourly["outdoor_dry_bulb_c"], hrv, float(params["hrv_frost_threshold_c"]))
+    hourly["heating_kwh"] = hourly["heating_sensible_kwh"] + hourly["frost_protection_kwh"]
+    hourly["cooling_kwh"] = hourly["cooling_sensible_kwh"] + hourly["cooling_latent_kwh"]
+    frost_kwh = float(hourly["frost_protection_kwh"].sum())
     hp = HeatPumpModel.from_catalogue(model.heat_pump)
     hp_heat_kwh, hp_cool_kwh = hp.electricity_kwh(
-        hourly["heating_kwh"], hourly["cooling_kwh"], hourly["outdoor_dry_bulb_c"]
+        hourly["heating_sensible_kwh"], hourly["cooling_kwh"], hourly["outdoor_dry_bulb_c"]
     )
-    fan_kwh = air_m3 * model.fan_specific_power_w_m3h / 1000.0
+    hp_heat_kwh += frost_kwh  # electric preheater, COP 1
+    fan_kwh = float(hourly["outdoor_air_m3_s"].sum()) * 3600.0 * model.fan_specific_power_w_m3h / 1000.0
     lighting_kwh = float(hourly["lighting_kwh"].sum())
     equipment_kwh = float(hourly["equipment_kwh"].sum())
     pv_kwh = float(hourly["pv_kwh"].sum())
@@ -239,6 +269,9 @@ def read_results(
         period=period,
         heating_demand_kwh_m2=per_m2(float(hourly["heating_kwh"].sum())),
         cooling_demand_kwh_m2=per_m2(float(hourly["cooling_kwh"].sum())),
+        cooling_sensible_kwh_m2=per_m2(float(hourly["cooling_sensible_kwh"].sum())),
+        cooling_latent_kwh_m2=per_m2(float(hourly["cooling_latent_kwh"].sum())),
+        frost_protection_heating_kwh_m2=per_m2(frost_kwh),
         heat_pump_heating_electricity_kwh_m2=per_m2(hp_heat_kwh),
         heat_pump_cooling_electricity_kwh_m2=per_m2(hp_cool_kwh),
         lighting_electricity_kwh_m2=per_m2(lighting_kwh),
@@ -253,8 +286,14 @@ def read_results(
         unmet_heating_hours=unmet_hours("Time Setpoint Not Met During Occupied Heating"),
         unmet_cooling_hours=unmet_hours("Time Setpoint Not Met During Occupied Cooling"),
         conditioned_floor_area_m2=area_m2,
+        usable_floor_area_m2=area_m2 * model.usable_floor_area_ratio,
+        calculation_profile=model.profile.id,
         shape_coefficient_1_m=model.geometry.shape_coefficient_1_m,
         pv_capacity_kw=model.pv_capacity_kw,
+        pv_module_area_m2=model.pv.module_area_m2,
+        pv_ground_coverage_ratio=model.pv.ground_coverage_ratio,
+        thermal_bridge_w_k=model.thermal_bridges.heat_loss_coefficient_w_k,
+        wall_u_clear_field_w_m2k=model.clear_wall_u_w_m2k,
         wall_u_w_m2k=named_u("Ext Wall"),
         roof_u_w_m2k=named_u("Roof"),
         floor_u_w_m2k=named_u("Ground Floor"),

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "wall_u_w_m2k": 0.45, "roof_u_w_m2k": 0.35, "floor_u_w_m2k": 0.50,
     "wall_insulation": "rock_wool", "roof_insulation": "xps", "floor_insulation": "xps",
     "window_u_w_m2k": 2.2, "window_shgc": 0.40, "window_vt": 0.55,
+    "psi_window_installation_w_mk": 0.05, "psi_balcony_w_mk": 0.5, "balcony_length_ratio": 0.0,
     "n50_ach": 2.0, "hrv_efficiency": 0.0, "heat_pump": "ashp_standard",
 }
 

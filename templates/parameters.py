@@ -43,6 +43,8 @@ class Parameter:
 
     def coerce(self, value: Any) -> Any:
         """Convert ``value`` (possibly a command-line string) and check it; raise InputError."""
+        if self.kind == "choice" and isinstance(value, str) and value.strip() in self.choices:
+            return value.strip()  # a choice may be spelled "none"
         if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
             if self.optional:
                 return None

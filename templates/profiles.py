@@ -27,7 +27,8 @@ _FILE = "templates/data/calculation_profiles.toml"
 _PRIMARY_ZONES = ("severe_cold", "cold", "hscw", "hsww", "mild")
 
 
-def _primary(zone: str) -> str:
+def primary_zone(zone: str) -> str:
+    """Primary zone (``severe_cold`` ...) of a GB 50176 zone id such as ``severe_cold_B``."""
     for primary in _PRIMARY_ZONES:
         if zone == primary or zone.startswith(primary + "_"):
             return primary
@@ -171,7 +172,7 @@ def get_profile(profile_id: str) -> CalculationProfile:
 
 def profile_for(calculation: str, use: str, climate_zone: str) -> CalculationProfile:
     """The profile of ``calculation`` for ``use`` (``residential``/``public``) in ``climate_zone``."""
-    primary = _primary(climate_zone)
+    primary = primary_zone(climate_zone)
     for p in _profiles().values():
         if p.calculation == calculation and p.use == use and primary in p.zones:
             return p

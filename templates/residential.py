@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "wall_u_w_m2k": 0.35, "roof_u_w_m2k": 0.20, "floor_u_w_m2k": 0.35,
     "wall_insulation": "eps", "roof_insulation": "xps", "floor_insulation": "xps",
     "window_u_w_m2k": 2.0, "window_shgc": 0.45, "window_vt": 0.6,
+    "psi_window_installation_w_mk": 0.05, "psi_balcony_w_mk": 0.5, "balcony_length_ratio": 0.5,
     "n50_ach": 1.5, "hrv_efficiency": 0.0, "heat_pump": "ashp_low_ambient",
 }
 
@@ -50,7 +51,7 @@ def _build(params: dict[str, Any], weather: Any, monthly_outdoor_c: list[float])
 TEMPLATE = Template(
     name="residential",
     building_use="residential",
-    description="Multi-storey apartment block, zones per storey, GB 55015-2021 App. C operation",
+    description="Multi-storey apartment block, zones per storey, everyday operation or a calculation profile",
     parameters={p.name: p for p in GEOMETRY_PARAMETERS + package_parameters(DEFAULTS, "residential")},
     default_u_w_m2k={k: DEFAULTS[f"{k}_u_w_m2k"] for k in ("wall", "roof", "floor")},
     builder=_build,

@@ -15,6 +15,7 @@ from typing import Any
 
 from ultralow.templates import catalogues
 from ultralow.templates.parameters import Parameter, resolve_parameters
+from ultralow.templates.profiles import EVERYDAY, profile_ids
 
 FLOAT, INT, CHOICE = "float", "int", "choice"
 
@@ -44,6 +45,7 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
     """The design-package parameters, with template-specific defaults (``use``: residential/public)."""
     from ultralow.templates.standards.vintages import vintage_ids
 
+    operation = catalogues.load("operation")
     ins = catalogues.insulation_ids()
     hps = catalogues.heat_pump_ids()
     out: list[Parameter] = []
@@ -61,31 +63,61 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
         ]
     out += [
         Parameter("window_u_w_m2k", FLOAT, "W/(m2 K)", defaults["window_u_w_m2k"],
-                  "window U-value (simple glazing model, whole window)", 0.5, 6.0),
+                  "whole-window U-value (glazing, frame and spacer), applied over the whole opening", 0.5, 6.0),
         Parameter("window_shgc", FLOAT, "-", defaults["window_shgc"],
-                  "window solar heat gain coefficient", 0.1, 0.85),
+                  "whole-window solar heat gain coefficient (frame included), no shade", 0.1, 0.85),
         Parameter("window_vt", FLOAT, "-", defaults["window_vt"],
                   "window visible transmittance", 0.1, 0.9),
         Parameter("south_overhang_depth_ratio", FLOAT, "-", 0.0,
                   "fixed overhang over each south window, depth as a fraction of the window height "
                   "(0 = none; placed 0.1 m above the window, 0.2 m wider each side)", 0.0, 1.5),
+        Parameter("external_shading", CHOICE, "", "none",
+                  "movable external shading on south/east/west windows: none, seasonal (down all through the "
+                  "shading season), solar (down in the shading season above a solar setpoint); "
+                  "templates/data/operation.toml [external_shading]", choices=("none", "seasonal", "solar")),
+        Parameter("external_shade_solar_transmittance", FLOAT, "-", 0.10,
+                  "solar transmittance of the external shade when lowered", 0.0, 0.6),
+        Parameter("psi_window_installation_w_mk", FLOAT, "W/(m K)", defaults["psi_window_installation_w_mk"],
+                  "linear thermal bridge of the window installation joint, per m of window perimeter "
+                  "(ISO 14683 window-wall junctions; passive-house detailing <= 0.01)", 0.0, 0.5),
+        Parameter("psi_balcony_w_mk", FLOAT, "W/(m K)", defaults["psi_balcony_w_mk"],
+                  "linear thermal bridge of a balcony slab through the insulation, per m of balcony "
+                  "(ISO 14683 B1 cantilevered slab ~0.95; thermally broken connectors ~0.1-0.2)", 0.0, 1.5),
+        Parameter("balcony_length_ratio", FLOAT, "-", defaults["balcony_length_ratio"],
+                  "balcony slab length on every storey as a fraction of the south facade length", 0.0, 2.0),
         Parameter("n50_ach", FLOAT, "1/h", defaults["n50_ach"],
                   "airtightness: air changes at 50 Pa; infiltration = n50 x 0.07", 0.1, 15.0),
         Parameter("hrv_efficiency", FLOAT, "-", defaults["hrv_efficiency"],
                   "sensible heat-recovery effectiveness of the ventilation unit (0 = none)", 0.0, 0.95),
+        Parameter("hrv_latent_efficiency", FLOAT, "-", 0.0,
+                  "latent (moisture) effectiveness of an enthalpy-recovery ventilator; 0 = sensible-only unit "
+                  "(GB/T 51350 asks enthalpy units for >= 0.70 enthalpy efficiency)", 0.0, 0.9),
         Parameter("heat_pump", CHOICE, "", defaults["heat_pump"],
                   "air-source heat pump model for heating and cooling (catalogue id)", choices=hps),
         Parameter("pv_roof_fraction", FLOAT, "-", defaults.get("pv_roof_fraction", 0.0),
-                  "fraction of the roof area covered by PV modules", 0.0, 0.9),
+                  "share of the roof given to the PV field (rows and the gaps between them); module area = "
+                  "roof area x this x ground-coverage ratio of the rows (templates/pv.py)", 0.0, 0.9),
+        Parameter("pv_mounting", CHOICE, "", "tilted_rows",
+                  "tilted_rows (spaced for no row shading at winter-solstice noon) or flat (tilt 0, full cover)",
+                  choices=("tilted_rows", "flat")),
         Parameter("pv_module_efficiency", FLOAT, "-", 0.21, "PV module efficiency at STC", 0.10, 0.25),
         Parameter("pv_tilt_deg", FLOAT, "deg", 30.0, "PV tilt from horizontal, facing the south facade",
                   0.0, 60.0),
+        Parameter("hrv_frost_threshold_c", FLOAT, "degC", operation["frost_protection"]["threshold_c"],
+                  "heat-recovery frost protection: outdoor air is preheated to this temperature before the "
+                  "exchanger (counted in the heating demand)", -40.0, 5.0),
+        Parameter("calculation_profile", CHOICE, "", EVERYDAY,
+                  "operating conditions of the calculation (templates/data/calculation_profiles.toml): "
+                  "everyday = the template's everyday operation; ultralow check and the optimiser's "
+                  "standards constraints set the target's profile themselves",
+                  choices=(EVERYDAY, *profile_ids(use))),
+        Parameter("usable_floor_area_ratio", FLOAT, "-", operation["usable_floor_area"][use],
+                  "usable floor area (套内使用面积) over the conditioned (gross) floor area; per-m2 GB/T 51350 "
+                  "residential indicators use the usable area (default: assumption, operation.toml)", 0.5, 1.0),
         Parameter("heating_setpoint_c", FLOAT, "degC", None,
-                  "heating setpoint (default: GB 55015-2021 App. C profile of the template)", 10.0, 24.0,
-                  optional=True),
+                  "heating setpoint (default: the calculation profile's)", 10.0, 24.0, optional=True),
         Parameter("cooling_setpoint_c", FLOAT, "degC", None,
-                  "cooling setpoint (default: GB 55015-2021 App. C profile of the template)", 22.0, 30.0,
-                  optional=True),
+                  "cooling setpoint (default: the calculation profile's)", 22.0, 30.0, optional=True),
         Parameter("timesteps_per_hour", INT, "1/h", 2,
                   "EnergyPlus zone timesteps per hour; with ideal loads, annual heating/cooling "
                   "demand at 2/h is within 0.1 % of 4/h (measured, residential, Chicago TMY3)",

@@ -21,6 +21,8 @@ class DonorWeather:
     climate_zone: str
     description: str
     city: str | None = None
+    latitude_deg: float = 41.98  # Chicago O'Hare (the EPW header)
+    synthetic: bool = False
 
 
 @pytest.fixture(scope="session")

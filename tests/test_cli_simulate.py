@@ -11,7 +11,8 @@ from ultralow.cli import main
 
 def test_simulate_json_with_epw(tmp_path, capsys):
     code = main(["simulate", "--template", "residential", "--epw", str(CHICAGO_EPW), "--period", "design-days",
-                 "--set", "wall_u_w_m2k=0.15", "--set", "pv_roof_fraction=0.5", "--run-dir", str(tmp_path), "--json"])
+                 "--set", "wall_u_w_m2k=0.15", "--set", "pv_roof_fraction=0.5", "--set", "psi_balcony_w_mk=0",
+                 "--set", "psi_window_installation_w_mk=0", "--run-dir", str(tmp_path), "--json"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     for key in ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "heat_pump_heating_electricity_kwh_m2",

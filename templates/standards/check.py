@@ -53,11 +53,14 @@ def run_check(
     """Simulate and evaluate; ``weather`` is a ``WeatherSource``; runs go under ``run_dir``."""
     from ultralow.sim.simulate import simulate
     from ultralow.templates import get_template
+    from ultralow.templates.profiles import profile_for_target
 
     check_target(target)
     tpl = get_template(template_name)
-    design_params = tpl.resolve(params)
     zone, use = weather.climate_zone, tpl.building_use
+    # the target's calculation profile, for the design and every building it is compared with
+    profile = profile_for_target(target, use, zone)
+    design_params = tpl.resolve({**(params or {}), "calculation_profile": profile.id})
     root = Path(run_dir)
 
     def run(role: str, p: Mapping[str, Any]) -> Any:
@@ -81,8 +84,9 @@ def run_check(
         # template's `vintage` parameter), no heat recovery, no PV
         envelope = ("wall_u_w_m2k", "roof_u_w_m2k", "floor_u_w_m2k", "wall_insulation_mm", "roof_insulation_mm",
                     "floor_insulation_mm", "window_u_w_m2k", "window_shgc", "n50_ach", "_explicit")
+        design_only = {"south_overhang_depth_ratio": 0.0, "external_shading": "none"}
         jobs["existing"] = {**{k: v for k, v in design_params.items() if k not in envelope},
-                            "vintage": existing.id, "hrv_efficiency": 0.0, "pv_roof_fraction": 0.0}
+                            "vintage": existing.id, "hrv_efficiency": 0.0, "pv_roof_fraction": 0.0, **design_only}
     results: dict[str, Any] = {"design": design}
     others = [role for role in jobs if role != "design"]
     with ThreadPoolExecutor(max_workers=max(1, len(others))) as pool:
@@ -98,6 +102,7 @@ def run_check(
         wwr=base_limits.wwr, thermal_inertia_d=thermal_inertia_d,
         wdh20_kkh=indices.wdh20_kkh, ddh28_kkh=indices.ddh28_kkh,
         baseline_energy=reference_energy(results["baseline_reference"], base_system),
+        profile=profile, weather_synthetic=bool(weather.synthetic),
     )
     if "gb55015_reference" in results:
         context.gb55015_reference_energy = reference_energy(results["gb55015_reference"], base_system)

@@ -56,7 +56,7 @@ def target_constraints(target: str, context: ComplianceContext,
     check_target(target)
     report = evaluate(target, example_result or {}, context)
     return [Constraint(f"{i.name} {i.comparison} limit ({i.clause})", target, i.name,
-                       i.comparison, None, context) for i in report.indicators]
+                       i.comparison, None, context) for i in report.requirements]
 
 
 def parse_constraint(text: str, target: str, context: ComplianceContext) -> Constraint:
@@ -67,7 +67,7 @@ def parse_constraint(text: str, target: str, context: ComplianceContext) -> Cons
         raise InputError(f"constraint {text!r} must look like 'saving_rate_overall >= 0.30' or "
                          "'heating_demand_kwh_m2 <= limit'")
     name, comparison, limit = match.groups()
-    known = [i.name for i in evaluate(target, {}, context).indicators]
+    known = [i.name for i in evaluate(target, {}, context).requirements]
     if name not in known:
         raise InputError(f"constraint {text!r}: {name!r} is not an indicator of target {target!r} "
                          f"here; available: {', '.join(known)}")

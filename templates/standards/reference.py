@@ -5,7 +5,10 @@ floor) except:
 - wall and roof U-values = the standard's limits for the zone, storeys and shape coefficient;
 - window U (and SHGC where the standard limits it) = the limits for the design's WWR band;
 - window-to-wall ratios capped at the standard's maxima (where it has them);
-- no ventilation heat recovery, no PV, airtightness n50 = ``reference_n50`` (gb55015 data file).
+- no ventilation heat recovery, no PV, airtightness n50 = ``reference_n50`` (gb55015 data file);
+- no design-only measures: no overhangs, no movable shading, no thermal-bridge allowance (the
+  standards' wall limits are average U-values with the bridges already in them).
+The calculation profile (``calculation_profile``) is the design's: both share one by construction.
 Its energy is then computed from its simulated heating/cooling demand with the standard's
 reference system efficiencies (see :func:`ultralow.templates.standards.saving.reference_energy`).
 The ground floor keeps the design's construction: the northern standards limit the perimeter
@@ -68,6 +71,10 @@ def reference_parameters(design_params: Mapping[str, Any], limits: EnvelopeLimit
         "pv_roof_fraction": 0.0,
         "n50_ach": load_standard("gb55015_2021").value("reference_n50").value,
         "vintage": "new",  # the reference is a new building, also when the design is a retrofit
+        "south_overhang_depth_ratio": 0.0,
+        "external_shading": "none",
+        "psi_window_installation_w_mk": 0.0,
+        "psi_balcony_w_mk": 0.0,
     }
     if limits.window_shgc is not None:
         settings["window_shgc"] = limits.window_shgc
