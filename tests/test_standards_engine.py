@@ -10,7 +10,8 @@ from ultralow.templates.standards.check import run_check
 pytestmark = pytest.mark.slow
 
 BASE = {"depth_m": 15.0, "wwr_north": 0.20, "n50_ach": 0.6, "hrv_efficiency": 0.8}
-MEETS = {**BASE, "wall_u_w_m2k": 0.34, "roof_u_w_m2k": 0.19, "window_u_w_m2k": 1.0, "psi_window_installation_w_mk": 0.0, "psi_balcony_w_mk": 0.0}
+MEETS = {**BASE, "wall_u_w_m2k": 0.34, "roof_u_w_m2k": 0.19, "window_u_w_m2k": 1.0,
+         "psi_window_installation_w_mk": 0.0, "psi_balcony_w_mk": 0.0}
 
 
 @pytest.fixture(scope="module")
