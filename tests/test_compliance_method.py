@@ -140,11 +140,11 @@ def test_thermal_bridges_raise_the_reported_wall_u_by_hand(chicago_weather, tmp_
 
 def test_pv_area_respects_ground_coverage_ratio(chicago_weather, tmp_path):
     """Chicago 41.98 N, tilt 30: alpha = 90 - 41.98 - 23.45 = 24.57 deg,
-    GCR = 1 / (cos 30 + sin 30 / tan 24.57) = 0.3862; module area = 720 x 0.5 x GCR."""
+    GCR = 1 / (cos 30 + sin 30 / tan 24.57) = 1 / (0.8660 + 1.0937) = 0.5103; module area = 720 x 0.5 x GCR."""
     alpha = math.radians(90 - 41.98 - 23.45)
     gcr = 1 / (math.cos(math.radians(30)) + math.sin(math.radians(30)) / math.tan(alpha))
     assert ground_coverage_ratio(30.0, 41.98) == pytest.approx(gcr)
-    assert gcr == pytest.approx(0.3862, abs=1e-3)
+    assert gcr == pytest.approx(0.5103, abs=1e-3)
     r = simulate("residential", {"pv_roof_fraction": 0.5, "pv_tilt_deg": 30.0}, chicago_weather,
                  run_dir=tmp_path / "tilt", period="design-days")
     assert r.pv_module_area_m2 == pytest.approx(720 * 0.5 * gcr, rel=1e-6)
