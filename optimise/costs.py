@@ -85,6 +85,7 @@ from typing import Any
 from ultralow.errors import InputError
 from ultralow.optimise import catalogues as opt_catalogues
 from ultralow.templates import catalogues as tpl_catalogues
+from ultralow.templates.envelope import SHADED_FACADES, balcony_length_m
 
 COMPONENTS = ("insulation", "windows", "shading", "thermal_bridges", "airtightness", "hrv", "heat_pump", "pv")
 SURFACES = {"wall": "wall", "roof": "roof", "floor": "ground_floor"}  # param prefix -> builder surface
@@ -592,9 +593,8 @@ def quantities(template_name: str, params: Mapping[str, Any], result: Mapping[st
     # (plus the 0.2 m side extensions, neglected here)
     q["south_overhang_m2"] = q["window_south_m2"] * float(p.get("south_overhang_depth_ratio") or 0.0)
     shading = p.get("external_shading") or "none"
-    q["shaded_window_m2"] = (0.0 if shading == "none"
-                             else q["window_south_m2"] + q["window_east_m2"] + q["window_west_m2"])
-    q["balcony_length_m"] = g.length_m * float(p.get("balcony_length_ratio") or 0.0) * g.storeys
+    q["shaded_window_m2"] = 0.0 if shading == "none" else sum(q[f"window_{f}_m2"] for f in SHADED_FACADES)
+    q["balcony_length_m"] = balcony_length_m({**p, "length_m": g.length_m, "storeys": g.storeys})
     q["window_perimeter_m"] = 4.0 * windows / WINDOW_SIDE_M
     q["wall_area_m2"] = gross - windows
     q["roof_area_m2"] = g.roof_area_m2

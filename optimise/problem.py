@@ -104,6 +104,25 @@ class DesignEvaluator:
         """Job role of ``role`` (``design``/``reference``) simulated with ``profile_id``."""
         return role if profile_id == self.primary_profile else f"{role}@{profile_id}"
 
+    @property
+    def profiles(self) -> list[str]:
+        """Every calculation profile a design is simulated with, the primary one first."""
+        return list(dict.fromkeys([self.primary_profile, *self.target_profiles.values()]))
+
+    def simulation_jobs(self, resolved: dict[str, Any]) -> dict[str, Job]:
+        """The design (resolved parameters) and, when needed, its 2016-era reference building,
+        once per calculation profile, by role (:meth:`role`)."""
+        jobs: dict[str, Job] = {}
+        for profile_id in self.profiles:
+            params = resolved if profile_id == self.primary_profile else self.template.resolve(
+                {**resolved, "calculation_profile": profile_id})
+            jobs[self.role("design", profile_id)] = self.job(params)
+            if self.spec.needs_reference:
+                base = {**self.base_parameters, "calculation_profile": profile_id}
+                jobs[self.role("reference", profile_id)] = self.job(
+                    std.reference_parameters(self.spec.template, params, self.climate, base))
+        return jobs
+
     def _constraint_columns(self) -> list[str]:
         names: list[str] = []
         for c in self.spec.constraints:
@@ -137,14 +156,7 @@ class DesignEvaluator:
             design.error = str(exc)
             return design
         design.parameters = resolved
-        for profile_id in dict.fromkeys([self.primary_profile, *self.target_profiles.values()]):
-            params_p = resolved if profile_id == self.primary_profile else self.template.resolve(
-                {**resolved, "calculation_profile": profile_id})
-            design.jobs[self.role("design", profile_id)] = self.job(params_p)
-            if self.spec.needs_reference:
-                base = {**self.base_parameters, "calculation_profile": profile_id}
-                design.jobs[self.role("reference", profile_id)] = self.job(
-                    std.reference_parameters(self.spec.template, params_p, self.climate, base))
+        design.jobs.update(self.simulation_jobs(resolved))
         if self.cost_model is not None:
             design.jobs["cost_reference"] = self.job(self.base_parameters)
         return design

@@ -281,17 +281,11 @@ def _say(progress: bool, text: str) -> None:
 
 def _default_design(evaluator: Any) -> Any:
     """The template defaults with the fixed parameters, as an optimiser Design (cost reference)."""
-    from ultralow.optimise import standards_adapter as std
     from ultralow.optimise.problem import Design
 
     base = dict(evaluator.base_parameters)
     design = Design({}, base, {})
-    for pid in dict.fromkeys([evaluator.primary_profile, *evaluator.target_profiles.values()]):
-        params_p = evaluator.template.resolve({**base, "calculation_profile": pid})
-        design.jobs[evaluator.role("design", pid)] = evaluator.job(params_p)
-        if evaluator.spec.needs_reference:
-            design.jobs[evaluator.role("reference", pid)] = evaluator.job(
-                std.reference_parameters(evaluator.spec.template, params_p, evaluator.climate))
+    design.jobs.update(evaluator.simulation_jobs(base))
     if evaluator.cost_model is not None:
         design.jobs["cost_reference"] = evaluator.job(base)
     return design

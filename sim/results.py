@@ -177,21 +177,27 @@ def hourly_frame(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFrame:
     variables are summed over zones with their multipliers. ``annual_only`` keeps the
     weather-file run period(s) and drops design days.
     """
-    names = ",".join(f"'{n}'" for n in (*HOURLY_NAMES, *ZONE_SUMS))
+    columns = {**HOURLY_NAMES, **ZONE_SUMS}
+    names = ",".join(f"'{n}'" for n in columns)
     multipliers = dict(conn.execute("SELECT UPPER(ZoneName), Multiplier FROM Zones").fetchall())
-    rows = conn.execute(
-        f"""SELECT t.TimeIndex, t.Month, t.Day, t.Hour, d.Name, UPPER(d.KeyValue), r.Value
-        FROM ReportData r
-        JOIN ReportDataDictionary d ON r.ReportDataDictionaryIndex = d.ReportDataDictionaryIndex
-        JOIN Time t ON r.TimeIndex = t.TimeIndex
-        WHERE d.ReportingFrequency = 'Hourly' AND d.Name IN ({names}) {_environment_filter(annual_only)}"""
-    ).fetchall()
-    long = pd.DataFrame(rows, columns=["TimeIndex", "Month", "Day", "Hour", "Name", "Key", "Value"])
-    zone = long["Name"].isin(list(ZONE_SUMS))
-    long.loc[zone, "Value"] *= long.loc[zone, "Key"].str.removesuffix(" IDEAL LOADS").map(multipliers).fillna(1.0)
-    frame = long.pivot_table(index=["TimeIndex", "Month", "Day", "Hour"], columns="Name", values="Value",
-                             aggfunc="sum")
-    frame = frame.rename(columns={**HOURLY_NAMES, **ZONE_SUMS}).reset_index().rename_axis(columns=None)
+    # each series (dictionary entry) -> its column and weight: zone variables (keys "<ZONE> IDEAL
+    # LOADS") carry their zone multiplier and are summed over zones; site series have one key
+    series = {index: (columns[name], multipliers.get((key or "").upper().removesuffix(" IDEAL LOADS"), 1.0))
+              for index, name, key in conn.execute(
+                  f"""SELECT ReportDataDictionaryIndex, Name, KeyValue FROM ReportDataDictionary
+                  WHERE ReportingFrequency = 'Hourly' AND Name IN ({names})""")}
+    times = pd.DataFrame(conn.execute(
+        f"""SELECT t.TimeIndex, t.Month, t.Day, t.Hour FROM Time t
+        WHERE t.Interval = 60 {_environment_filter(annual_only)} ORDER BY t.TimeIndex""").fetchall(),
+        columns=["TimeIndex", "Month", "Day", "Hour"])
+    values = pd.DataFrame(conn.execute(
+        f"""SELECT r.TimeIndex, r.ReportDataDictionaryIndex, r.Value FROM ReportData r
+        WHERE r.ReportDataDictionaryIndex IN ({",".join(str(i) for i in series) or "NULL"})""").fetchall(),
+        columns=["TimeIndex", "Series", "Value"])
+    values["Column"] = values["Series"].map({i: c for i, (c, _) in series.items()})
+    values["Value"] *= values["Series"].map({i: w for i, (_, w) in series.items()})
+    sums = values.groupby(["TimeIndex", "Column"], sort=False)["Value"].sum().unstack("Column")
+    frame = times.join(sums, on="TimeIndex", how="inner").rename_axis(columns=None)  # hours with data
     for column in ENERGY_COLUMNS:
         frame[column] = frame[column] / J_PER_KWH if column in frame else 0.0
     if "outdoor_air_m3_s" not in frame:

@@ -133,7 +133,7 @@ def build_model(
     apply_internal_gains(idf, profile, params)
     apply_infiltration(idf, params["n50_ach"])
     sfp = params.get("fan_sfp_w_m3h") or catalogues.load("operation")["ventilation_fan"]["specific_fan_power_w_m3h"]
-    fan_heat = apply_fan_heat(idf, profile, sfp, geometry.floor_height_m, mechanical_ventilation=True)
+    fan_heat = apply_fan_heat(idf, profile, sfp, geometry.floor_height_m)
     apply_natural_ventilation(idf, profile, dehumidify=profile.dehumidify_max_rh_percent is not None)
     apply_ideal_loads(idf, profile, params["hrv_efficiency"], float(params.get("hrv_latent_efficiency") or 0.0))
     array = pv_array(params, geometry.roof_area_m2, weather.latitude_deg)

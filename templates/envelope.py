@@ -87,15 +87,20 @@ def facade_of(surface: Any) -> str:
     return ("north", "east", "south", "west")[int(((azimuth + 45.0) % 360.0) // 90.0)]
 
 
+def balcony_length_m(params: Mapping[str, Any]) -> float:
+    """Balcony slab edges, m: ``balcony_length_ratio`` x south facade length x storeys."""
+    return float(params.get("balcony_length_ratio") or 0.0) * float(params["length_m"]) * int(params["storeys"])
+
+
 def thermal_bridges(idf: Any, params: Mapping[str, Any], existing: bool) -> ThermalBridges:
     """Window perimeters and balcony lengths of the model, with the parameters' psi-values."""
-    windows = idf.idfobjects["FENESTRATIONSURFACE:DETAILED"]
-    window_perimeter = sum(_polygon_area_perimeter(_vertices(w))[1] for w in windows)
-    window_area = sum(_polygon_area_perimeter(_vertices(w))[0] for w in windows)
+    windows = [_polygon_area_perimeter(_vertices(w)) for w in idf.idfobjects["FENESTRATIONSURFACE:DETAILED"]]
+    window_area = sum(area for area, _ in windows)
+    window_perimeter = sum(perimeter for _, perimeter in windows)
     walls = [s for s in idf.idfobjects["BUILDINGSURFACE:DETAILED"]
              if s.Surface_Type.lower() == "wall" and s.Outside_Boundary_Condition.lower() == "outdoors"]
     wall_area = sum(_polygon_area_perimeter(_vertices(s))[0] for s in walls) - window_area
-    balcony = float(params.get("balcony_length_ratio") or 0.0) * float(params["length_m"]) * int(params["storeys"])
+    balcony = balcony_length_m(params)
     if existing:  # a vintage's U-values are average values: bridges included
         return ThermalBridges(window_perimeter, balcony, 0.0, 0.0, wall_area)
     return ThermalBridges(window_perimeter, balcony, float(params.get("psi_window_installation_w_mk") or 0.0),

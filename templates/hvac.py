@@ -4,7 +4,10 @@
   the building's demand. Humidification is never done. Dehumidification, when the profile sets
   ``dehumidify_max_rh_percent``, is humidistat-controlled (``ZoneControl:Humidistat``): the
   supply air is dried only as far as keeps the zone at that RH, and EnergyPlus reports it as
-  latent cooling. Without it, the cooling demand is sensible only.
+  latent cooling. Without it there is no humidity control: the supply air keeps the mixed air's
+  humidity except what condenses when it is cooled to the supply temperature, which EnergyPlus
+  still reports as latent cooling (PurchasedAirManager.cc caps the supply humidity ratio at
+  saturation).
 - Ventilation: the profile's outdoor air (air changes or per-area fresh air) through a heat
   exchanger of sensible effectiveness ``hrv_efficiency`` (and latent effectiveness
   ``hrv_latent_efficiency`` for an enthalpy exchanger, 0 = sensible only). EnergyPlus applies the recovery only when it
@@ -33,10 +36,10 @@ def apply_ideal_loads(idf: Any, profile: CalculationProfile, hrv_efficiency: flo
             Outdoor_Air_Flow_Air_Changes_per_Hour=profile.ventilation_ach, Outdoor_Air_Schedule_Name=schedule,
         )
     else:
-        per_area = profile.outdoor_air_m3_h_person / profile.outdoor_air_floor_area_per_person_m2 / 3600.0
         idf.newidfobject(
             "DESIGNSPECIFICATION:OUTDOORAIR", Name="Ventilation", Outdoor_Air_Method="Flow/Area",
-            Outdoor_Air_Flow_per_Zone_Floor_Area=round(per_area, 8), Outdoor_Air_Schedule_Name=schedule,
+            Outdoor_Air_Flow_per_Zone_Floor_Area=round(profile.fresh_air_per_person_m3_h_m2 / 3600.0, 8),
+            Outdoor_Air_Schedule_Name=schedule,
         )
     idf.newidfobject(
         "THERMOSTATSETPOINT:DUALSETPOINT", Name="Dual Setpoint",

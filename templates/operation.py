@@ -92,12 +92,9 @@ def apply_infiltration(idf: Any, n50_ach: float) -> None:
     )
 
 
-def apply_fan_heat(idf: Any, profile: CalculationProfile, fan_sfp_w_m3h: float, floor_height_m: float,
-                   mechanical_ventilation: bool) -> float:
-    """Supply-fan heat into the zones (OtherEquipment, no fuel: its electricity is counted as fan
-    electricity by the results); returns the heat density, W/m2 of floor area."""
-    if not mechanical_ventilation:
-        return 0.0
+def apply_fan_heat(idf: Any, profile: CalculationProfile, fan_sfp_w_m3h: float, floor_height_m: float) -> float:
+    """Supply-fan heat of the mechanical ventilation into the zones (OtherEquipment, no fuel: its
+    electricity is counted as fan electricity by the results); returns it, W/m2 of floor area."""
     fraction = catalogues.load("operation")["ventilation_fan"]["supply_fan_heat_fraction"]
     w_m2 = fraction * fan_sfp_w_m3h * profile.outdoor_air_m3_h_m2(floor_height_m)
     idf.newidfobject(

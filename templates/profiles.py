@@ -89,12 +89,19 @@ class CalculationProfile:
         """HVAC and ventilation run all hours (residential) rather than on a timetable."""
         return self.hvac_schedule == "always"
 
+    @property
+    def fresh_air_per_person_m3_h_m2(self) -> float | None:
+        """Per-person fresh air over its floor area per person, m3/(h m2); None for air changes."""
+        if self.outdoor_air_m3_h_person is None or not self.outdoor_air_floor_area_per_person_m2:
+            return None
+        return self.outdoor_air_m3_h_person / self.outdoor_air_floor_area_per_person_m2
+
     def outdoor_air_m3_h_m2(self, floor_height_m: float) -> float:
         """Design fresh-air rate per m2 of floor area, m3/(h m2) (while ventilation runs)."""
         if self.ventilation_ach is not None:
             return self.ventilation_ach * floor_height_m
-        assert self.outdoor_air_m3_h_person is not None and self.outdoor_air_floor_area_per_person_m2
-        return self.outdoor_air_m3_h_person / self.outdoor_air_floor_area_per_person_m2
+        assert self.fresh_air_per_person_m3_h_m2 is not None
+        return self.fresh_air_per_person_m3_h_m2
 
     def daily_fraction_hours(self, schedule: str) -> float:
         """Full-load hours per weekday of ``occupancy``/``lighting``/``equipment``, h/d."""

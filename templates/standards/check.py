@@ -25,7 +25,7 @@ from ultralow.templates.standards.evaluate import (
 )
 from ultralow.templates.standards.indicators import ComplianceReport
 from ultralow.templates.standards.loader import load_standard
-from ultralow.templates.standards.reference import limits_for, reference_parameters
+from ultralow.templates.standards.reference import NO_DESIGN_MEASURES, limits_for, reference_parameters
 from ultralow.templates.standards.saving import reference_energy, system_energy
 from ultralow.templates.standards.vintages import get_vintage
 
@@ -81,12 +81,11 @@ def run_check(
     if vintage:
         existing = get_vintage(vintage, zone, use)
         # the existing building: the design's geometry and use on the vintage's envelope (the
-        # template's `vintage` parameter), no heat recovery, no PV
+        # template's `vintage` parameter), none of the design's measures (no HRV, PV, shading)
         envelope = ("wall_u_w_m2k", "roof_u_w_m2k", "floor_u_w_m2k", "wall_insulation_mm", "roof_insulation_mm",
                     "floor_insulation_mm", "window_u_w_m2k", "window_shgc", "n50_ach", "_explicit")
-        design_only = {"south_overhang_depth_ratio": 0.0, "external_shading": "none"}
         jobs["existing"] = {**{k: v for k, v in design_params.items() if k not in envelope},
-                            "vintage": existing.id, "hrv_efficiency": 0.0, "pv_roof_fraction": 0.0, **design_only}
+                            "vintage": existing.id, **NO_DESIGN_MEASURES}
     results: dict[str, Any] = {"design": design}
     others = [role for role in jobs if role != "design"]
     with ThreadPoolExecutor(max_workers=max(1, len(others))) as pool:

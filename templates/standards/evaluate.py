@@ -149,6 +149,16 @@ def _from(sv: SourcedValue | None) -> dict[str, Any]:
     return {"clause": sv.clause, "source": sv.source, "verified": sv.verified}
 
 
+def _envelope_value(result: Any, ctx: ComplianceContext, name: str) -> tuple[float | None, str]:
+    """An envelope property (U, SHGC, shape coefficient): EnergyPlus's reported value, else the
+    design's (parameter, or the context's shape coefficient); (value, note)."""
+    value = _get(result, name)
+    if value is not None:
+        return value, "as reported by EnergyPlus"
+    value = ctx.shape_coefficient_1_m if name == "shape_coefficient_1_m" else _param(ctx, name)
+    return value, "design parameter" if value is not None else "not in the result or parameters"
+
+
 def _envelope_indicators(result: Any, ctx: ComplianceContext, lim: EnvelopeLimits) -> list[Indicator]:
     out: list[Indicator] = []
     checks = (
@@ -163,11 +173,7 @@ def _envelope_indicators(result: Any, ctx: ComplianceContext, lim: EnvelopeLimit
         limit = getattr(lim, limit_field)
         if limit is None:
             continue
-        value = _get(result, name)
-        note = "as reported by EnergyPlus" if value is not None else ""
-        if value is None:
-            value = ctx.shape_coefficient_1_m if name == "shape_coefficient_1_m" else _param(ctx, name)
-            note = "design parameter" if value is not None else "not in the result or parameters"
+        value, note = _envelope_value(result, ctx, name)
         if limit_field in lim.beyond_table:
             note += "; beyond the table's last band, strictest band used"
         out.append(Indicator(name, label, value, limit, "<=", unit,
@@ -302,13 +308,6 @@ _RECOMMENDED_LABELS = {
 }
 
 
-def _envelope_value(result: Any, ctx: ComplianceContext, name: str) -> tuple[float | None, str]:
-    """An envelope property: EnergyPlus's reported value, else the design parameter."""
-    value = _get(result, name)
-    if value is not None:
-        return value, "as reported by EnergyPlus"
-    value = _param(ctx, name)
-    return value, "design parameter" if value is not None else f"not evaluated: {name} not in the result or parameters"
 
 
 def summer_shgc(window_shgc: float, external_shading: str | None,
@@ -335,18 +334,18 @@ def summer_shgc(window_shgc: float, external_shading: str | None,
 
 def _recommended(row: RecommendationRow, result: Any, ctx: ComplianceContext) -> Indicator:
     """One informative recommended-value check (``kind = "recommended"``, not counted)."""
-    if row.quantity in ("window_shgc_winter", "window_shgc_summer"):
-        shgc, source_note = _envelope_value(result, ctx, "window_shgc")
-        value, note = shgc, source_note
-        if shgc is not None and row.quantity == "window_shgc_winter":
-            note = f"{source_note}; winter: glazing SHGC, shades up"
-        elif shgc is not None:
-            shading = ctx.parameters.get("external_shading")
-            value, shade_note = summer_shgc(shgc, None if shading is None else str(shading),
-                                            _param(ctx, "external_shade_solar_transmittance"))
-            note = f"glazing SHGC {shgc:.3g} ({source_note}); {shade_note}"
-    else:
-        value, note = _envelope_value(result, ctx, row.quantity)
+    quantity = "window_shgc" if row.quantity.startswith("window_shgc") else row.quantity
+    value, note = _envelope_value(result, ctx, quantity)
+    if value is None:
+        note = f"not evaluated: {quantity} {note}"
+    elif row.quantity == "window_shgc_winter":
+        note = f"{note}; winter: glazing SHGC, shades up"
+    elif row.quantity == "window_shgc_summer":
+        shading = ctx.parameters.get("external_shading")
+        shgc, source_note = value, note
+        value, shade_note = summer_shgc(shgc, None if shading is None else str(shading),
+                                        _param(ctx, "external_shade_solar_transmittance"))
+        note = f"glazing SHGC {shgc:.3g} ({source_note}); {shade_note}"
     if row.range_min is not None:
         check = "value <= upper end" if row.comparison == "<=" else "value >= lower end"
         head = f"recommended range {row.range_text()} {row.unit}; check: {check}"

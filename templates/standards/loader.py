@@ -204,10 +204,16 @@ def _float(row: Mapping[str, Any], key: str, path: str, where: str) -> float:
     return float(value)
 
 
-def _sourced(row: Mapping[str, Any], sources: Mapping[str, str], path: str, where: str) -> SourcedValue:
-    _require(row, ("value", *_PROVENANCE_KEYS), path, where)
+def _verified(row: Mapping[str, Any], path: str, where: str) -> bool:
+    """The row's ``verified`` flag; it must be true or false."""
     if not isinstance(row["verified"], bool):
         raise _err(path, where, f"'verified' must be true or false, got {row['verified']!r}")
+    return row["verified"]
+
+
+def _sourced(row: Mapping[str, Any], sources: Mapping[str, str], path: str, where: str) -> SourcedValue:
+    _require(row, ("value", *_PROVENANCE_KEYS), path, where)
+    _verified(row, path, where)
     for key in ("unit", "clause"):
         if not isinstance(row[key], str):
             raise _err(path, where, f"{key!r} must be text")
@@ -254,14 +260,20 @@ def _limit_row(row: Any, sources: Mapping[str, str], path: str, where: str) -> L
                     ranges, orientation)
 
 
-def _indicator_row(row: Any, sources: Mapping[str, str], path: str, where: str) -> IndicatorRow:
+def _check_requirement_row(row: Any, kind_key: str, kinds: tuple[str, ...], path: str, where: str) -> None:
+    """Shape shared by [[indicator]] and [[recommendation]] rows: a table with name, ``kind_key``
+    (one of ``kinds``), use, zones, comparison and provenance."""
     if not isinstance(row, Mapping):
         raise _err(path, where, "expected a table")
-    _require(row, ("name", "target", "use", "zones", "comparison", *_PROVENANCE_KEYS), path, where)
-    if row["target"] not in TARGETS:
-        raise _err(path, where, f"target {row['target']!r} not one of {', '.join(TARGETS)}")
+    _require(row, ("name", kind_key, "use", "zones", "comparison", *_PROVENANCE_KEYS), path, where)
+    if row[kind_key] not in kinds:
+        raise _err(path, where, f"{kind_key} {row[kind_key]!r} not one of {', '.join(kinds)}")
     if row["comparison"] not in COMPARISONS:
         raise _err(path, where, f"comparison {row['comparison']!r} not one of {', '.join(COMPARISONS)}")
+
+
+def _indicator_row(row: Any, sources: Mapping[str, str], path: str, where: str) -> IndicatorRow:
+    _check_requirement_row(row, "target", TARGETS, path, where)
     if ("value" in row) == ("formula" in row):
         raise _err(path, where, "give exactly one of 'value' and 'formula'")
     formula = None
@@ -276,8 +288,7 @@ def _indicator_row(row: Any, sources: Mapping[str, str], path: str, where: str) 
         formula = {k: _float(formula, k, path, f"{where} formula") for k in formula}
     else:
         value = _float(row, "value", path, where)
-    if not isinstance(row["verified"], bool):
-        raise _err(path, where, f"'verified' must be true or false, got {row['verified']!r}")
+    _verified(row, path, where)
     return IndicatorRow(str(row["name"]), row["target"], _use(row, path, where),
                         _zones(row, path, where), row["comparison"], str(row["unit"]),
                         str(row["clause"]), _source(row, sources, path, where), row["verified"],
@@ -297,13 +308,7 @@ def _area_basis(row: Mapping[str, Any], path: str, where: str) -> str | None:
 
 
 def _recommendation_row(row: Any, sources: Mapping[str, str], path: str, where: str) -> RecommendationRow:
-    if not isinstance(row, Mapping):
-        raise _err(path, where, "expected a table")
-    _require(row, ("name", "quantity", "use", "zones", "comparison", *_PROVENANCE_KEYS), path, where)
-    if row["quantity"] not in RECOMMENDATION_QUANTITIES:
-        raise _err(path, where, f"quantity {row['quantity']!r} not one of {', '.join(RECOMMENDATION_QUANTITIES)}")
-    if row["comparison"] not in COMPARISONS:
-        raise _err(path, where, f"comparison {row['comparison']!r} not one of {', '.join(COMPARISONS)}")
+    _check_requirement_row(row, "quantity", RECOMMENDATION_QUANTITIES, path, where)
     if ("value" in row) == ("range" in row):
         raise _err(path, where, "give exactly one of 'value' and 'range'")
     lo = hi = None
@@ -317,8 +322,7 @@ def _recommendation_row(row: Any, sources: Mapping[str, str], path: str, where: 
         limit = hi if row["comparison"] == "<=" else lo
     else:
         limit = _float(row, "value", path, where)
-    if not isinstance(row["verified"], bool):
-        raise _err(path, where, f"'verified' must be true or false, got {row['verified']!r}")
+    _verified(row, path, where)
     return RecommendationRow(str(row["name"]), row["quantity"], _use(row, path, where), _zones(row, path, where),
                              row["comparison"], limit, str(row["unit"]), str(row["clause"]),
                              _source(row, sources, path, where), row["verified"], lo, hi,

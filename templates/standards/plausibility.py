@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ultralow.errors import InputError
 from ultralow.templates.profiles import CalculationProfile, get_profile
+from ultralow.templates.standards import loader
 from ultralow.templates.standards.evaluate import to_area_basis
 from ultralow.templates.standards.loader import AREA_BASES
 from ultralow.templates.standards.zones import PRIMARY_ZONES, USES, primary_zone
@@ -92,7 +93,7 @@ class PlausibilityWarning:
 
 
 def _err(where: str, message: str) -> InputError:
-    return InputError(f"{_FILE}: {where}: {message}")
+    return loader._err(_FILE, where, message)
 
 
 def parse_ranges(data: Mapping[str, Any]) -> tuple[PlausibleRange, ...]:
@@ -104,9 +105,8 @@ def parse_ranges(data: Mapping[str, Any]) -> tuple[PlausibleRange, ...]:
         where = f"[[range]] #{i + 1}"
         if not isinstance(row, Mapping):
             raise _err(where, "expected a table")
-        for key in ("quantity", "use", "zone", "min_kwh_m2", "max_kwh_m2", "area_basis", "source", "verified"):
-            if key not in row:
-                raise _err(where, f"missing key {key!r}")
+        loader._require(row, ("quantity", "use", "zone", "min_kwh_m2", "max_kwh_m2", "area_basis", "source",
+                              "verified"), _FILE, where)
         if row["quantity"] not in QUANTITIES:
             raise _err(where, f"quantity {row['quantity']!r} not one of {', '.join(QUANTITIES)}")
         if row["use"] not in USES:
@@ -117,8 +117,7 @@ def parse_ranges(data: Mapping[str, Any]) -> tuple[PlausibleRange, ...]:
             raise _err(where, f"area_basis {row['area_basis']!r} not one of {', '.join(AREA_BASES)}")
         if row["source"] not in sources:
             raise _err(where, f"source {row['source']!r} is not defined in [sources]")
-        if not isinstance(row["verified"], bool):
-            raise _err(where, "'verified' must be true or false")
+        loader._verified(row, _FILE, where)
         lo, hi = row["min_kwh_m2"], row["max_kwh_m2"]
         if not all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in (lo, hi)) \
                 or not 0 <= lo < hi:

@@ -26,6 +26,9 @@ from ultralow.templates.standards.loader import load_standard
 
 WWR_PARAMS = {"north": ("wwr_north",), "east_west": ("wwr_east", "wwr_west"), "south": ("wwr_south",)}
 _ALL_WWR = ("wwr_south", "wwr_north", "wwr_east", "wwr_west")
+# measures only a design has: the reference and the existing building never inherit them
+NO_DESIGN_MEASURES = {"hrv_efficiency": 0.0, "pv_roof_fraction": 0.0, "south_overhang_depth_ratio": 0.0,
+                      "external_shading": "none"}
 
 
 def design_wwr(params: Mapping[str, Any]) -> float:
@@ -67,12 +70,9 @@ def reference_parameters(design_params: Mapping[str, Any], limits: EnvelopeLimit
         "wall_u_w_m2k": limits.wall_u_w_m2k,
         "roof_u_w_m2k": limits.roof_u_w_m2k,
         "window_u_w_m2k": limits.window_u_w_m2k,
-        "hrv_efficiency": 0.0,
-        "pv_roof_fraction": 0.0,
+        **NO_DESIGN_MEASURES,
         "n50_ach": load_standard("gb55015_2021").value("reference_n50").value,
         "vintage": "new",  # the reference is a new building, also when the design is a retrofit
-        "south_overhang_depth_ratio": 0.0,
-        "external_shading": "none",
         "psi_window_installation_w_mk": 0.0,
         "psi_balcony_w_mk": 0.0,
     }
