@@ -87,10 +87,10 @@ from ultralow.optimise import catalogues as opt_catalogues
 from ultralow.templates import catalogues as tpl_catalogues
 from ultralow.templates.envelope import SHADED_FACADES, balcony_length_m
 
-COMPONENTS = ("insulation", "windows", "shading", "thermal_bridges", "airtightness", "hrv", "heat_pump", "pv")
+COMPONENTS = ("insulation", "windows", "window_retrofit", "shading", "thermal_bridges", "airtightness", "hrv",
+              "heat_pump", "lighting", "cool_roof", "pv")
 SURFACES = {"wall": "wall", "roof": "roof", "floor": "ground_floor"}  # param prefix -> builder surface
 INSULATED_AREA = {"wall": "wall_area_m2", "roof": "roof_area_m2", "floor": "ground_floor_area_m2"}
-TARIFFS = ("residential", "commercial")
 WINDOW_SIDE_M = 1.5  # assumed square window (m) for the window perimeter P_win = 4 * A_win / WINDOW_SIDE_M
 
 # item key -> kind; kinds are checked by _check_value.
@@ -98,14 +98,23 @@ SCHEMA: dict[str, str] = {
     "economics.discount_rate": "rate",
     "economics.analysis_period_years": "years",
     "economics.energy_price_escalation_per_year": "rate",
-    "electricity.price_rmb_kwh": "tariff_map",
-    "electricity.pv_export_price_rmb_kwh": "nonneg",
-    "electricity.pv_self_consumption_fraction": "tariff_fraction_map",
+    "tariffs.city": "text",
+    "tariffs.district_heating_billing": "billing",
     "insulation.price_rmb_m2_cm": "insulation_map",
     "insulation.system_rmb_m2": "surface_map",
     "windows.price_curve": "window_curve",
     "shading.overhang_rmb_m2": "nonneg",
     "shading.external_movable_rmb_m2": "nonneg",
+    "shading.side_fins_rmb_m2": "nonneg",
+    "windows.solar_control_film_rmb_m2": "nonneg",
+    "windows.secondary_glazing_rmb_m2": "nonneg",
+    "retrofit.window_removal_rmb_m2": "nonneg",
+    "retrofit.scaffolding_rmb_m2": "nonneg",
+    "retrofit.fees_fraction": "fraction",
+    "subsidy.rmb_m2": "nonneg",
+    "subsidy.fraction": "fraction",
+    "lighting.led_retrofit_rmb_m2": "nonneg",
+    "roof.cool_coating_rmb_m2": "nonneg",
     "thermal_bridges.balcony_thermal_break_rmb_m": "nonneg",
     "thermal_bridges.thermal_break_psi_w_mk": "nonneg",
     "thermal_bridges.window_installation_rmb_m": "nonneg",
@@ -120,15 +129,16 @@ SCHEMA: dict[str, str] = {
     **{f"lifetime_years.{c}": "years" for c in COMPONENTS},
     **{f"maintenance_fraction.{c}": "fraction" for c in COMPONENTS},
 }
-MAP_KINDS = ("tariff_map", "tariff_fraction_map", "insulation_map", "surface_map", "heat_pump_map")
+MAP_KINDS = ("insulation_map", "surface_map", "heat_pump_map")
+BILLINGS = ("metered", "area")
 KIND_HELP = {
     "rate": "a number from -0.5 to 0.5 (per year)",
     "years": "a whole number of years from 1 to 200",
     "nonneg": "a number >= 0",
     "positive": "a number > 0",
     "fraction": "a number from 0 to 1",
-    "tariff_map": "a table {residential = RMB/kWh, commercial = RMB/kWh}",
-    "tariff_fraction_map": "a table {residential = 0..1, commercial = 0..1}",
+    "text": "a text (\"\" for none)",
+    "billing": "\"metered\" or \"area\"",
     "surface_map": "a table {wall = RMB/m2, roof = RMB/m2, floor = RMB/m2}",
     "curve": "a list of [x, y] pairs with increasing x and y >= 0",
     "window_curve": "\"catalogue\" or a list of [u_w_m2k, price_rmb_m2] pairs with increasing U",
@@ -150,8 +160,6 @@ def _is_number(x: Any) -> bool:
 
 
 def _allowed_keys(kind: str) -> tuple[str, ...]:
-    if kind in ("tariff_map", "tariff_fraction_map"):
-        return TARIFFS
     if kind == "surface_map":
         return tuple(SURFACES)
     if kind == "insulation_map":
@@ -187,13 +195,20 @@ def _check_value(key: str, kind: str, value: Any, where: str) -> Any:
         for sub, v in value.items():
             if sub not in allowed:
                 raise InputError(f"{where}: cost item {key!r}: unknown key {sub!r}; allowed: {', '.join(allowed)}")
-            if not _is_number(v) or v < 0 or (kind == "tariff_fraction_map" and v > 1):
-                raise InputError(f"{where}: cost item '{key}.{sub}': {v!r} is not allowed; use "
-                                 f"{'a number from 0 to 1' if kind == 'tariff_fraction_map' else 'a number >= 0'}")
+            if not _is_number(v) or v < 0:
+                raise InputError(f"{where}: cost item '{key}.{sub}': {v!r} is not allowed; use a number >= 0")
             out[sub] = float(v)
         return out
     if kind == "curve":
         return _check_curve(key, value, where)
+    if kind == "text":
+        if not isinstance(value, str):
+            raise bad()
+        return value
+    if kind == "billing":
+        if value not in BILLINGS:
+            raise bad()
+        return value
     if kind == "window_curve":
         if value == "catalogue":
             return value
@@ -362,120 +377,236 @@ class CostModel:
 
     # --- quantities and investment ---------------------------------------------------------
     def investment(self, template_name: str, params: Mapping[str, Any],
-                   result: Mapping[str, Any] | None = None, peak_load_result: Mapping[str, Any] | None = None
-                   ) -> dict[str, float]:
-        """Investment per component (``investment_<part>_rmb``), quantities and total ``investment_rmb``.
+                   result: Mapping[str, Any] | None = None, peak_load_result: Mapping[str, Any] | None = None,
+                   existing: Mapping[str, Any] | None = None) -> dict[str, float]:
+        """Investment per component (``investment_<component>_rmb``), quantities and totals.
 
-        ``peak_load_result`` supplies the peak loads for heat-pump sizing when ``result`` is None.
+        ``existing``: the existing building's parameters as simulated (a retrofit): then only the
+        measures that change it are charged, with the retrofit's extra works, fees and subsidies;
+        ``measures`` lists them. ``peak_load_result`` supplies the peak loads for heat-pump
+        sizing when ``result`` is None.
         """
         q = quantities(template_name, params, result)
         p = q.pop("_params")
-        out: dict[str, float] = dict(q)
+        out: dict[str, Any] = dict(q)
         area = q["floor_area_m2"]
-        total = 0.0
+        retrofit = existing is not None
+        old = existing or {}
+        applied: list[str] = []
+
+        def changed(key: str, default: Any = None) -> bool:
+            return retrofit and p.get(key, default) != old.get(key, default)
+
         for prefix in SURFACES:
             d_cm = q[f"{prefix}_insulation_cm"]
             cost = 0.0
             if d_cm > 0:
                 rate = d_cm * self.insulation_price_rmb_m2_cm(p[f"{prefix}_insulation"])
                 cost = q[INSULATED_AREA[prefix]] * (rate + self.value("insulation.system_rmb_m2")[prefix])
+                applied.append(f"{prefix}_insulation")
             out[f"investment_insulation_{prefix}_rmb"] = cost
-            total += cost
+        replaced = not retrofit or changed("window_u_w_m2k") or changed("window_shgc") or bool(
+            retrofit and p.get("window_product"))
         win_price = self.window_price_rmb_m2(p["window_u_w_m2k"], p.get("window_product"))
         out["window_price_rmb_m2"] = win_price
-        out["investment_windows_rmb"] = q["window_area_m2"] * win_price
+        removal = self.value("retrofit.window_removal_rmb_m2") if retrofit else 0.0
+        out["window_replaced_m2"] = q["window_area_m2"] if replaced else 0.0
+        out["investment_windows_rmb"] = out["window_replaced_m2"] * (win_price + removal)
+        if retrofit and replaced:
+            applied.append("windows")
+        upgrade = p.get("window_retrofit") or "none"
+        upgrade_price = {"none": 0.0, "solar_control_film": self.value("windows.solar_control_film_rmb_m2"),
+                         "secondary_glazing": self.value("windows.secondary_glazing_rmb_m2")}.get(upgrade)
+        if upgrade_price is None:
+            raise InputError(f"window_retrofit = {upgrade!r} has no price; allowed: none, solar_control_film, "
+                             "secondary_glazing")
+        out["investment_window_retrofit_rmb"] = q["window_area_m2"] * upgrade_price
+        if upgrade != "none":
+            applied.append(upgrade)
         out["investment_shading_overhang_rmb"] = q["south_overhang_m2"] * self.value("shading.overhang_rmb_m2")
         out["investment_shading_external_rmb"] = (q["shaded_window_m2"]
                                                   * self.value("shading.external_movable_rmb_m2"))
-        out["investment_shading_rmb"] = out["investment_shading_overhang_rmb"] + out["investment_shading_external_rmb"]
+        out["investment_shading_fins_rmb"] = q["side_fin_m2"] * self.value("shading.side_fins_rmb_m2")
+        out["investment_shading_rmb"] = (out["investment_shading_overhang_rmb"]
+                                         + out["investment_shading_external_rmb"] + out["investment_shading_fins_rmb"])
+        for part in ("overhang", "external", "fins"):
+            if out[f"investment_shading_{part}_rmb"] > 0:
+                applied.append(f"shading_{part}")
         balcony = _at_or_below(p.get("psi_balcony_w_mk"), self.value("thermal_bridges.thermal_break_psi_w_mk"))
         out["thermal_break_balcony_m"] = q["balcony_length_m"] if balcony else 0.0
         out["investment_thermal_bridges_balcony_rmb"] = (out["thermal_break_balcony_m"]
                                                          * self.value("thermal_bridges.balcony_thermal_break_rmb_m"))
         installation = _at_or_below(p.get("psi_window_installation_w_mk"),
                                     self.value("thermal_bridges.window_installation_psi_w_mk"))
-        out["window_installation_detailed_m"] = q["window_perimeter_m"] if installation else 0.0
+        out["window_installation_detailed_m"] = q["window_perimeter_m"] if installation and replaced else 0.0
         out["investment_thermal_bridges_window_installation_rmb"] = (
             out["window_installation_detailed_m"] * self.value("thermal_bridges.window_installation_rmb_m"))
         out["investment_thermal_bridges_rmb"] = (out["investment_thermal_bridges_balcony_rmb"]
                                                  + out["investment_thermal_bridges_window_installation_rmb"])
-        n50_gap = max(0.0, self.value("airtightness.n50_free_ach") - p["n50_ach"])
+        if out["investment_thermal_bridges_rmb"] > 0:
+            applied.append("thermal_bridges")
+        n50_from = float(old.get("n50_ach", p["n50_ach"])) if retrofit else self.value("airtightness.n50_free_ach")
+        n50_gap = max(0.0, n50_from - float(p["n50_ach"]))
         out["investment_airtightness_rmb"] = area * self.value("airtightness.cost_rmb_m2_per_ach") * n50_gap
+        if retrofit and n50_gap > 0:
+            applied.append("airtightness")
         out["investment_hrv_rmb"] = area * self.hrv_price_rmb_m2(p["hrv_efficiency"])
+        if out["investment_hrv_rmb"] > 0:
+            applied.append("hrv")
         loads = result if result is not None else (peak_load_result or {})
         peak_w_m2 = max(_num(loads, "peak_heating_load_w_m2"), _num(loads, "peak_cooling_load_w_m2"))
         loads_area = _num(loads, "conditioned_floor_area_m2") or area
-        hp_kw = self.value("heat_pump.sizing_factor") * peak_w_m2 * loads_area / 1000.0
+        keep_systems = p.get("heat_pump") == "existing"
+        hp_kw = 0.0 if keep_systems else self.value("heat_pump.sizing_factor") * peak_w_m2 * loads_area / 1000.0
         out["heat_pump_capacity_kw"] = hp_kw
-        out["investment_heat_pump_rmb"] = hp_kw * self.heat_pump_price_rmb_kw(p["heat_pump"])
+        out["investment_heat_pump_rmb"] = 0.0 if keep_systems else hp_kw * self.heat_pump_price_rmb_kw(p["heat_pump"])
+        if retrofit and not keep_systems:
+            applied.append("heat_pump")
+        lighting_before = old.get("lighting_w_m2")
+        led = retrofit and _is_number(p.get("lighting_w_m2")) and _is_number(lighting_before) and (
+            p["lighting_w_m2"] < lighting_before)
+        out["investment_lighting_rmb"] = area * self.value("lighting.led_retrofit_rmb_m2") if led else 0.0
+        if led:
+            applied.append("lighting")
+        absorptance, absorptance_before = p.get("roof_solar_absorptance"), old.get("roof_solar_absorptance")
+        cool = _is_number(absorptance) and (not _is_number(absorptance_before) or absorptance < absorptance_before)
+        out["investment_cool_roof_rmb"] = q["roof_area_m2"] * self.value("roof.cool_coating_rmb_m2") if cool else 0.0
+        if cool:
+            applied.append("cool_roof")
         pv_price, _ = self.pv_price_and_degradation(p)
         out["investment_pv_rmb"] = 1000.0 * q["pv_capacity_kw"] * pv_price
-        total += sum(out[f"investment_{c}_rmb"] for c in COMPONENTS if c != "insulation")
+        if out["investment_pv_rmb"] > 0:
+            applied.append("pv")
         out["investment_insulation_rmb"] = sum(out[f"investment_insulation_{s}_rmb"] for s in SURFACES)
-        out["investment_rmb"] = total
+        works = sum(out[f"investment_{c}_rmb"] for c in COMPONENTS)
+        facade_works = retrofit and (q["wall_insulation_cm"] > 0 or replaced)
+        out["investment_scaffolding_rmb"] = (q["wall_gross_m2"] * self.value("retrofit.scaffolding_rmb_m2")
+                                             if facade_works else 0.0)
+        works += out["investment_scaffolding_rmb"]
+        out["investment_fees_rmb"] = works * self.value("retrofit.fees_fraction") if retrofit else 0.0
+        gross = works + out["investment_fees_rmb"]
+        out["investment_gross_rmb"] = gross
+        out["subsidy_rmb"] = min(gross, area * self.value("subsidy.rmb_m2") + gross * self.value("subsidy.fraction"))
+        out["investment_rmb"] = gross - out["subsidy_rmb"]
+        out["measures"] = applied if retrofit else []
         return out
 
     def _component_investments(self, inv: Mapping[str, float]) -> dict[str, float]:
-        return {c: inv[f"investment_{c}_rmb"] for c in COMPONENTS}
+        """Investment by component for replacements and maintenance: scaffolding and fees are
+        spread over the components in proportion; the subsidy is paid once (no replacement)."""
+        parts = {c: inv[f"investment_{c}_rmb"] for c in COMPONENTS}
+        works = sum(parts.values())
+        if works <= 0:
+            return parts
+        extra = (inv.get("investment_scaffolding_rmb", 0.0) + inv.get("investment_fees_rmb", 0.0)) / works
+        return {c: v * (1.0 + extra) for c, v in parts.items()}
 
     def annual_maintenance_rmb(self, inv: Mapping[str, float]) -> float:
         """``M = sum_c m_c * I_c`` (RMB/a)."""
         return sum(self.value(f"maintenance_fraction.{c}") * i for c, i in self._component_investments(inv).items())
 
+    def tariff(self, template_name: str, city: str | None) -> Any:
+        """The energy tariff of the building's province (``tariffs.city`` overrides the weather's city)."""
+        from ultralow.optimise.tariffs import tariff_for
+        from ultralow.templates import get_template
+
+        city = self.value("tariffs.city") or city
+        if not city:
+            raise InputError("energy costs need a province's tariffs but the weather is a user file: set "
+                             "[tariffs] city = \"<registry city>\" in a cost file ([costs] file = ... in the spec)")
+        return tariff_for(city, get_template(template_name).building_use)
+
+    def annual_energy_cost_rmb(self, template_name: str, result: Mapping[str, Any], city: str | None,
+                               pv_factor: float = 1.0) -> dict[str, float]:
+        """Energy cost of one year (RMB/a) by carrier, with the province's tariffs
+        (:mod:`ultralow.optimise.tariffs`): grid electricity hour by hour (time-of-use where the
+        province has it) minus PV export at the export price; fuel at its price; district heat
+        metered or by area (``tariffs.district_heating_billing``). ``pv_factor`` scales the PV
+        output (degradation): the PV kWh lost are valued at the year's mean value of a PV kWh."""
+        import numpy as np
+
+        tariff = self.tariff(template_name, city)
+        area = _num(result, "conditioned_floor_area_m2")
+        grid_in = np.asarray(result.get("grid_import_kwh_month_hour") or np.zeros((12, 24)), dtype=float)
+        grid_out = np.asarray(result.get("grid_export_kwh_month_hour") or np.zeros((12, 24)), dtype=float)
+        pv = np.asarray(result.get("pv_generation_kwh_month_hour") or np.zeros((12, 24)), dtype=float)
+        electricity = tariff.electricity_cost_rmb(grid_in, grid_out)
+        if pv_factor != 1.0 and pv.sum() > 0:
+            # without PV the building would import what it used: import + self-consumed PV
+            no_pv = tariff.electricity_cost_rmb(grid_in + (pv - grid_out), np.zeros((12, 24)))
+            electricity += (1.0 - pv_factor) * (no_pv - electricity)
+        out = {"energy_cost_electricity_rmb": electricity, "energy_cost_fuel_rmb": 0.0,
+               "energy_cost_district_heating_rmb": 0.0}
+        district_kwh = _num(result, "district_heat_kwh_m2") * area
+        if district_kwh > 0:
+            out["energy_cost_district_heating_rmb"] = tariff.district_heating_cost_rmb(
+                district_kwh, area, self.value("tariffs.district_heating_billing"))
+        elif result.get("heating_fuel"):
+            out["energy_cost_fuel_rmb"] = tariff.fuel_cost_rmb(str(result["heating_fuel"]),
+                                                               _num(result, "heating_fuel_kwh_m2") * area)
+        out["energy_cost_rmb"] = sum(out.values())
+        return out
+
     def energy_costs_rmb(self, template_name: str, params: Mapping[str, Any], result: Mapping[str, Any],
-                         area_m2: float) -> list[float]:
-        """Energy cost ``E_t`` for t = 1..N (RMB/a), PV degradation and self-consumption applied."""
-        tariff = _tariff(template_name)
-        p_buy = self.value("electricity.price_rmb_kwh")[tariff]
-        p_exp = self.value("electricity.pv_export_price_rmb_kwh")
-        f_self = self.value("electricity.pv_self_consumption_fraction")[tariff]
+                         city: str | None) -> list[float]:
+        """Energy cost ``E_t`` for t = 1..N (RMB/a): PV degradation and real price escalation applied."""
         esc = self.value("economics.energy_price_escalation_per_year")
         n = self.value("economics.analysis_period_years")
         life_pv = self.value("lifetime_years.pv")
         _, deg = self.pv_price_and_degradation(params)
-        pv_kwh = _num(result, "pv_generation_kwh_m2") * area_m2
-        use_kwh = (_num(result, "net_site_energy_kwh_m2") + _num(result, "pv_generation_kwh_m2")) * area_m2
+        first = self.annual_energy_cost_rmb(template_name, result, city)["energy_cost_rmb"]
         costs = []
         for t in range(1, n + 1):
             age = (t - 1) % life_pv
-            gen = pv_kwh * max(0.0, 1.0 - deg) ** age
-            self_kwh = min(f_self * gen, max(use_kwh, 0.0))
-            export = gen - self_kwh
-            costs.append(((use_kwh - self_kwh) * p_buy - export * p_exp) * (1.0 + esc) ** (t - 1))
+            year = first if age == 0 or not _num(result, "pv_generation_kwh_m2") else self.annual_energy_cost_rmb(
+                template_name, result, city, pv_factor=max(0.0, 1.0 - deg) ** age)["energy_cost_rmb"]
+            costs.append(year * (1.0 + esc) ** (t - 1))
         return costs
 
     def lcc_rmb(self, inv: Mapping[str, float], energy_costs: list[float]) -> float:
-        """LCC = sum_c I_c * replacement_factor_c + sum_t (E_t + M) (1+r)^-t."""
+        """LCC = sum_c I_c * replacement_factor_c - subsidy + sum_t (E_t + M) (1+r)^-t."""
         r = self.value("economics.discount_rate")
         n = self.value("economics.analysis_period_years")
         capital = sum(i * replacement_factor(self.value(f"lifetime_years.{c}"), n, r)
                       for c, i in self._component_investments(inv).items())
         m = self.annual_maintenance_rmb(inv)
         running = sum((e + m) * (1.0 + r) ** -t for t, e in enumerate(energy_costs, start=1))
-        return capital + running
+        return capital - inv.get("subsidy_rmb", 0.0) + running
 
     # --- the optimiser's entry point -------------------------------------------------------
-    def evaluate(self, template_name: str, params: dict, result: dict,
-                 reference_params: dict | None = None, reference_result: dict | None = None) -> dict[str, float]:
-        """Costs of one design against a reference (default: the template defaults); RMB unless named.
+    def evaluate(self, template_name: str, params: dict, result: dict, reference_params: dict | None = None,
+                 reference_result: dict | None = None, *, retrofit: bool = False,
+                 city: str | None = None) -> dict[str, Any]:
+        """Costs of one design against its baseline; RMB unless named.
 
-        Returns ``investment_rmb``, ``incremental_investment_rmb``, ``incremental_investment_rmb_m2``,
-        ``annual_energy_cost_rmb``, ``annual_maintenance_rmb``, ``lcc_rmb``, ``lcc_rmb_m2``,
-        ``npv_savings_rmb``, ``simple_payback_years``, ``co2_t_per_year``, the component
-        investments ``investment_<component>_rmb`` and quantities. Formulas: module docstring.
+        The baseline (``reference_params`` / ``reference_result``) is the existing building when
+        ``retrofit`` (then the investment is the measures applied, the existing building costs
+        nothing, and the savings are against it), else the new building's base package (default:
+        the template defaults). Returns ``investment_rmb``, ``incremental_investment_rmb``(``_m2``),
+        ``annual_energy_cost_rmb`` (and by carrier), ``annual_maintenance_rmb``, ``lcc_rmb``(``_m2``),
+        ``npv_savings_rmb``, ``annual_saving_rmb``, ``simple_payback_years``, ``co2_t_per_year``,
+        the component investments and quantities. Formulas: module docstring.
         """
         from ultralow.templates import get_template
 
         if reference_params is None:
             reference_params = get_template(template_name).resolve({})
-        inv = self.investment(template_name, params, result)
+        p = {**params, **(result.get("parameters") or {}), **{k: v for k, v in params.items()
+                                                             if k not in get_template(template_name).parameters}}
+        existing = None
+        if retrofit:
+            existing = {**reference_params, **((reference_result or {}).get("parameters") or {})}
+        inv = self.investment(template_name, p, result, existing=existing)
         area = inv["floor_area_m2"]
-        ref_inv = self.investment(template_name, reference_params, reference_result, peak_load_result=result)
-        energy = self.energy_costs_rmb(template_name, params, result, area)
+        ref_inv = (_zero_investment(inv) if retrofit else
+                   self.investment(template_name, reference_params, reference_result, peak_load_result=result))
+        energy = self.energy_costs_rmb(template_name, p, result, city)
+        first_year = self.annual_energy_cost_rmb(template_name, result, city)
         lcc = self.lcc_rmb(inv, energy)
         maint = self.annual_maintenance_rmb(inv)
         out = dict(inv)
         incremental = inv["investment_rmb"] - ref_inv["investment_rmb"]
+        out.update({f"annual_{k}": v for k, v in first_year.items() if k != "energy_cost_rmb"})
         out.update(
             reference_investment_rmb=ref_inv["investment_rmb"],
             incremental_investment_rmb=incremental,
@@ -491,11 +622,12 @@ class CostModel:
             out.update(reference_lcc_rmb=math.nan, npv_savings_rmb=math.nan, simple_payback_years=math.nan,
                        annual_saving_rmb=math.nan, co2_saving_t_per_year=math.nan)
             return out
-        ref_area = ref_inv["floor_area_m2"]
-        ref_energy = self.energy_costs_rmb(template_name, reference_params, reference_result, ref_area)
+        ref_area = ref_inv["floor_area_m2"] if not retrofit else area
+        ref_energy = self.energy_costs_rmb(template_name, reference_params, reference_result, city)
         ref_lcc = self.lcc_rmb(ref_inv, ref_energy)
         saving = (ref_energy[0] + self.annual_maintenance_rmb(ref_inv)) - (energy[0] + maint)
         out.update(
+            reference_annual_energy_cost_rmb=ref_energy[0],
             reference_lcc_rmb=ref_lcc,
             npv_savings_rmb=ref_lcc - lcc,
             annual_saving_rmb=saving,
@@ -503,6 +635,11 @@ class CostModel:
             co2_saving_t_per_year=_num(reference_result, "co2_kg_m2") * ref_area / 1000.0 - out["co2_t_per_year"],
         )
         return out
+
+
+def _zero_investment(inv: Mapping[str, Any]) -> dict[str, Any]:
+    """The existing building's investment: nothing (same quantities, every amount 0)."""
+    return {k: (0.0 if k.startswith("investment_") or k == "subsidy_rmb" else v) for k, v in inv.items()}
 
 
 def simple_payback_years(incremental_investment_rmb: float, annual_saving_rmb: float) -> float:
@@ -596,12 +733,22 @@ def quantities(template_name: str, params: Mapping[str, Any], result: Mapping[st
     q["shaded_window_m2"] = 0.0 if shading == "none" else sum(q[f"window_{f}_m2"] for f in SHADED_FACADES)
     q["balcony_length_m"] = balcony_length_m({**p, "length_m": g.length_m, "storeys": g.storeys})
     q["window_perimeter_m"] = 4.0 * windows / WINDOW_SIDE_M
+    q["wall_gross_m2"] = gross
+    # vertical fins as the builder places them (templates/envelope.py): both sides of every window
+    # module of width w on the south/east/west facades with windows, storey-high over the whole
+    # facade, depth = side_fin_depth_ratio x w; the modules tile the facade width, so the fin area
+    # (one face) is 2 x ratio x facade width x building height per facade
+    fin_ratio = float(p.get("side_fin_depth_ratio") or 0.0)
+    q["side_fin_m2"] = sum(2.0 * fin_ratio * facades[f] * wall_height_m
+                           for f in SHADED_FACADES if q[f"window_{f}_m2"] > 0)
     q["wall_area_m2"] = gross - windows
     q["roof_area_m2"] = g.roof_area_m2
     q["ground_floor_area_m2"] = g.roof_area_m2
     q["floor_area_m2"] = _num(result, "conditioned_floor_area_m2") or g.floor_area_m2
-    for prefix in SURFACES:
-        q[f"{prefix}_insulation_cm"] = insulation_cm(template_name, p, prefix)
+    for prefix in SURFACES:  # as built (a retrofit's layer outside the existing element), else sized here
+        built = result.get(f"{prefix}_insulation_built_mm") if result else None
+        q[f"{prefix}_insulation_cm"] = (float(built) / 10.0 if built is not None
+                                        else insulation_cm(template_name, p, prefix))
     if result and "pv_capacity_kw" in result:
         q["pv_capacity_kw"] = _num(result, "pv_capacity_kw")
     else:  # the builder's layout (row spacing) decides the capacity: only a result knows it

@@ -4,17 +4,20 @@ pymoo only sees :class:`DesignProblem` for its variable definitions and sizes; e
 outside pymoo (ask/tell), in :mod:`ultralow.optimise.search`, through :class:`DesignEvaluator`:
 
 1. :meth:`DesignEvaluator.prepare` turns optimiser values into a :class:`Design`: resolved template
-   parameters and the simulations it needs (the design itself; the 2016-era reference building
-   when a saving rate or standards target is used; the cost reference, i.e. the fixed parameters
-   with template defaults, when costs are computed), each keyed by content hash;
+   parameters and the simulations it needs: the design and the buildings it is compared with
+   (:func:`ultralow.optimise.evaluation.compared_buildings`: the standard's reference building,
+   the existing building of a retrofit, the new-build cost base), each keyed by content hash;
 2. the caller gets the records of those simulations (store or Ray);
-3. :meth:`DesignEvaluator.evaluate` computes metrics (result fields, costs, saving rates), the
-   objective vector (maximised metrics negated) and constraints ``g <= 0`` feasible. The first
-   constraint is "the simulations succeeded": a failed design is infeasible with the worst F.
+3. :meth:`DesignEvaluator.evaluate` computes the metrics
+   (:func:`ultralow.optimise.evaluation.building_metrics`, the same function ``ultralow check``
+   uses), the objective vector (maximised metrics negated) and constraints ``g <= 0`` feasible.
+   The first constraint is "the simulations succeeded": a failed design is infeasible with the
+   worst F.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -25,9 +28,9 @@ import numpy as np
 from pymoo.core.problem import Problem
 from pymoo.core.variable import Choice, Integer, Real
 from ultralow.errors import InputError
-from ultralow.optimise import standards_adapter as std
+from ultralow.optimise import evaluation as ev
 from ultralow.optimise.dispatch import Job
-from ultralow.optimise.metrics import COST_METRICS, FAILED_F, INFEASIBLE_G, constraint_g, result_metrics
+from ultralow.optimise.metrics import COST_METRICS, FAILED_F, INFEASIBLE_G, constraint_g
 from ultralow.optimise.spec import Spec
 from ultralow.optimise.store import simulation_key
 from ultralow.optimise.variables import decode_design, design_parameters
@@ -57,7 +60,7 @@ class Design:
     values: dict[str, Any]
     parameters: dict[str, Any]
     cost_extras: dict[str, Any]
-    jobs: dict[str, Job] = field(default_factory=dict)  # role ("design", "reference", "cost_reference") -> job
+    jobs: dict[str, Job] = field(default_factory=dict)  # role (evaluation.ROLES, "@profile" suffix) -> job
     error: str | None = None  # set when the parameters themselves were refused
 
     @property
@@ -89,19 +92,30 @@ class DesignEvaluator:
         self.weather_sha256 = weather_sha256
         self.engine_version = engine_version
         self.period = spec.period
-        self.climate = std.ClimateContext.of(weather)
+        self.climate = ev.ClimateContext.of(weather)
+        if spec.tariff_city:
+            self.climate = dataclasses.replace(self.climate, city=spec.tariff_city)
         self.cost_model = _cost_model(spec)
+        if self.cost_model is not None and not (self.climate.city or self.cost_model.value("tariffs.city")):
+            if not spec.needs_costs:  # no tariff to price energy with, and no cost metric asked for
+                self.cost_model = None
+            else:
+                    raise InputError("spec: cost metrics need a province's energy tariffs but the weather is a user "
+                                 "file: set [costs] tariff_city = \"<registry city>\" (e.g. \"beijing\")")
         # the calculation profile of every standards target; the first (or the spec's own
         # `calculation_profile`) is the primary one, whose design simulation gives the metrics
-        self.target_profiles = {c.target: std.target_profile(c.target, spec.template, self.climate)
+        self.target_profiles = {c.target: ev.target_profile(c.target, spec.template, self.climate)
                                 for c in spec.constraints if c.target is not None}
         fixed_profile = spec.fixed.get("calculation_profile")
         self.primary_profile = fixed_profile or next(iter(self.target_profiles.values()), "everyday")
         self.base_parameters = self.template.resolve({**spec.fixed, "calculation_profile": self.primary_profile})
+        if spec.needs_existing and not ev.is_retrofit(self.base_parameters):
+            raise InputError("spec: metrics against the existing building (saving_vs_existing_*, existing_*) need a "
+                             "retrofit: set [building.parameters] vintage = \"<vintage id>\"")
         self.constraint_names = [SIMULATION_OK] + self._constraint_columns()
 
     def role(self, role: str, profile_id: str) -> str:
-        """Job role of ``role`` (``design``/``reference``) simulated with ``profile_id``."""
+        """Job role of ``role`` (:data:`ultralow.optimise.evaluation.ROLES`) simulated with ``profile_id``."""
         return role if profile_id == self.primary_profile else f"{role}@{profile_id}"
 
     @property
@@ -110,18 +124,29 @@ class DesignEvaluator:
         return list(dict.fromkeys([self.primary_profile, *self.target_profiles.values()]))
 
     def simulation_jobs(self, resolved: dict[str, Any]) -> dict[str, Job]:
-        """The design (resolved parameters) and, when needed, its 2016-era reference building,
-        once per calculation profile, by role (:meth:`role`)."""
+        """The design (resolved parameters) and the buildings it is compared with
+        (:func:`~ultralow.optimise.evaluation.compared_buildings`), once per calculation profile,
+        by role (:meth:`role`); the cost baseline only with the primary profile."""
         jobs: dict[str, Job] = {}
         for profile_id in self.profiles:
             params = resolved if profile_id == self.primary_profile else self.template.resolve(
                 {**resolved, "calculation_profile": profile_id})
-            jobs[self.role("design", profile_id)] = self.job(params)
-            if self.spec.needs_reference:
-                base = {**self.base_parameters, "calculation_profile": profile_id}
-                jobs[self.role("reference", profile_id)] = self.job(
-                    std.reference_parameters(self.spec.template, params, self.climate, base))
+            targets = tuple(t for t, pid in self.target_profiles.items() if pid == profile_id)
+            roles = ev.compared_buildings(self.spec.template, params, self.climate,
+                                          reference=self.spec.needs_reference and profile_id == self.primary_profile,
+                                          targets=targets,
+                                          cost_base=self.cost_model is not None and profile_id == self.primary_profile)
+            jobs.update({self.role(role, profile_id): self.job(p) for role, p in roles.items()})
         return jobs
+
+    def results(self, design: Design, records: dict[str, dict[str, Any]], profile_id: str) -> dict[str, Any]:
+        """Simulation results by role (without the profile suffix) for ``profile_id``."""
+        out = {}
+        for role in ev.ROLES:
+            job = design.jobs.get(self.role(role, profile_id))
+            if job is not None and records.get(job.key) is not None:
+                out[role] = records[job.key]["result"]
+        return out
 
     def _constraint_columns(self) -> list[str]:
         names: list[str] = []
@@ -129,7 +154,7 @@ class DesignEvaluator:
             if c.target is None:
                 names.append(c.label)
                 continue
-            indicators = std.target_indicators(c.target, self.spec.template, self.climate, self.base_parameters)
+            indicators = ev.target_indicators(c.target, self.spec.template, self.climate, self.base_parameters)
             if c.indicator is not None:
                 if c.indicator not in indicators:
                     raise InputError(f"spec: constraint target {c.target!r} has no indicator {c.indicator!r} "
@@ -157,8 +182,6 @@ class DesignEvaluator:
             return design
         design.parameters = resolved
         design.jobs.update(self.simulation_jobs(resolved))
-        if self.cost_model is not None:
-            design.jobs["cost_reference"] = self.job(self.base_parameters)
         return design
 
     def evaluate(self, design: Design, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -181,17 +204,10 @@ class DesignEvaluator:
             row["G"] = [INFEASIBLE_G] * len(self.constraint_names)
             row["feasible"] = False
             return row
-        result = recs["design"]["result"]
-        reference = recs["reference"]["result"] if "reference" in recs else None
-        metrics: dict[str, float] = result_metrics(result)
+        results = self.results(design, records, self.primary_profile)
+        metrics = ev.building_metrics(self.spec.template, design.parameters, results, self.climate,
+                                      self.cost_model, design.cost_extras)
         metrics["simulation_seconds"] = float(recs["design"].get("seconds") or math.nan)
-        if reference is not None or self.spec.needs_reference:
-            metrics.update(std.standard_metrics(result, reference, self.spec.template, design.parameters,
-                                                self.climate))
-        if self.cost_model is not None:
-            costs = self.cost_model.evaluate(self.spec.template, {**design.parameters, **design.cost_extras},
-                                             result, dict(self.base_parameters), recs["cost_reference"]["result"])
-            metrics.update({k: float(v) for k, v in costs.items() if isinstance(v, int | float)})
         row.update(metrics)
         F = []
         for o in self.spec.objectives:
@@ -203,10 +219,9 @@ class DesignEvaluator:
                 gs[c.label] = constraint_g(metrics.get(c.metric), c.low, c.high)
             else:
                 pid = self.target_profiles[c.target]
-                t_result = recs[self.role("design", pid)]["result"]
-                t_ref = recs[self.role("reference", pid)]["result"] if self.spec.needs_reference else None
-                gs.update(std.target_g(c.target, c.indicator, t_result, t_ref, self.spec.template,
-                                       {**design.parameters, "calculation_profile": pid}, self.climate))
+                gs.update(ev.target_g(c.target, c.indicator, self.results(design, records, pid), self.spec.template,
+                                      {**design.parameters, "calculation_profile": pid}, self.climate,
+                                      extra={"simple_payback_years": metrics.get("simple_payback_years")}))
         row["F"] = F
         row["G"] = [float(gs.get(name, INFEASIBLE_G)) for name in self.constraint_names]
         row["feasible"] = bool(max(row["G"]) <= 0.0)

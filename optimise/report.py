@@ -46,8 +46,8 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 MAX_CHOSEN = 20  # designs in the breakdown charts
 MAX_TABLE_ROWS = 500
 ENERGY_PARTS: tuple[tuple[str, str, str], ...] = (
-    ("res.heat_pump_heating_electricity_kwh_m2", "heat pump heating", "#d62728"),
-    ("res.heat_pump_cooling_electricity_kwh_m2", "heat pump cooling", "#1f77b4"),
+    ("res.heating_electricity_kwh_m2", "heat pump heating", "#d62728"),
+    ("res.cooling_electricity_kwh_m2", "heat pump cooling", "#1f77b4"),
     ("res.fan_electricity_kwh_m2", "fans", "#9467bd"),
     ("res.lighting_electricity_kwh_m2", "lighting", "#bcbd22"),
     ("res.equipment_electricity_kwh_m2", "equipment", "#7f7f7f"),
@@ -101,7 +101,8 @@ def _label(column: str) -> str:
     return _short(column).replace("_", " ")
 
 
-PREFIXES = ("var.", "param.", "res.", "cost.", "obj.", "best.")
+PREFIXES = ("var.", "param.", "res.", "cost.", "obj.", "best.", "sav.")
+SAVING_KEY = re.compile(r"^(saving_vs_(existing|reference)_|existing_)")
 COST_KEY = re.compile(r"^(investment_|incremental_|annual_|lcc_|npv_|simple_payback|co2_t_|co2_saving|reference_"
                       r"(investment|lcc)|heat_pump_capacity_kw|window_price|floor_area_m2|"
                       r"(wall|roof|floor|ground_floor|window)_.*(_m2|_cm)$)")
@@ -134,6 +135,8 @@ def normalise(frame: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:
             alias = f"res.{column}"
         elif COST_KEY.match(column):
             alias = f"cost.{column}"
+        elif SAVING_KEY.match(column):
+            alias = f"sav.{column}"
         else:
             continue
         if alias not in frame.columns:
@@ -421,7 +424,9 @@ def pareto_columns(pareto: pd.DataFrame) -> list[str]:
     """Table columns: id and generation, objectives, variables, then key results and costs."""
     key_results = ["res.heating_demand_kwh_m2", "res.cooling_demand_kwh_m2", "res.primary_energy_kwh_m2",
                    "res.net_site_energy_kwh_m2", "res.co2_kg_m2", "cost.incremental_investment_rmb_m2",
-                   "cost.lcc_rmb_m2", "cost.simple_payback_years"]
+                   "cost.lcc_rmb_m2", "cost.simple_payback_years", "sav.saving_vs_existing_primary_energy",
+                   "sav.saving_vs_existing_primary_energy_no_pv", "sav.saving_vs_existing_co2_kg_m2",
+                   "cost.annual_saving_rmb", "sav.saving_vs_reference_overall", "measures"]
     cols = [c for c in ("design_id", "generation") if c in pareto.columns]
     cols += [c for c in pareto.columns if c.startswith("obj.")]
     cols += [c for c in pareto.columns if c.startswith("var.")]
@@ -442,9 +447,25 @@ def _section(title: str, body_fn: Callable[[], str | None], empty: str) -> str:
     return f"<h2>{html.escape(title)}</h2>\n" + (body or f'<p class="note">{html.escape(empty)}</p>')
 
 
+def measures_html(measures: Mapping[str, Any] | None) -> str | None:
+    """The measure-by-measure table of :mod:`ultralow.optimise.measures` with its method."""
+    if not measures or not measures.get("rows"):
+        return None
+    from ultralow.optimise.measures import __doc__ as method
+
+    frame = pd.DataFrame(measures["rows"])
+    intro = (f'<p class="note">Design {html.escape(str(measures.get("design_id")))} '
+             f"({html.escape(str(measures.get('chosen_by')))}). Method: measures added one at a time to the "
+             "existing building in a fixed order (envelope, shading, lighting, systems, PV); each row is the "
+             "change from the previous step, so the rows add up to the whole package.</p>")
+    return intro + table_html(frame, list(frame.columns), 100) + (
+        f"<details><summary>method</summary><pre>{html.escape(method or '')}</pre></details>")
+
+
 def render_report(evaluations: pd.DataFrame, pareto: pd.DataFrame, history: pd.DataFrame,
-                  spec: Mapping[str, Any]) -> str:
-    """The report's HTML text."""
+                  spec: Mapping[str, Any], measures: Mapping[str, Any] | None = None,
+                  measures_empty: str = "not a retrofit (no existing building)") -> str:
+    """The report's HTML text; ``measures``: the recommended design's measure-by-measure table."""
     evaluations, pareto, history = (normalise(evaluations, spec), normalise(pareto, spec),
                                     normalise(history, spec))
     objectives = objective_specs(pareto, spec)
@@ -475,6 +496,7 @@ def render_report(evaluations: pd.DataFrame, pareto: pd.DataFrame, history: pd.D
         _section("Cost breakdown of the chosen designs",
                  lambda: _prefixed(chosen_note, cost_figure(chosen)),
                  "no cost results"),
+        _section("Measure by measure (recommended design)", lambda: measures_html(measures), measures_empty),
         _section("Convergence by generation", lambda: convergence_figure(history, objectives), "no history"),
         _section("Pareto set", lambda: table_html(pareto, pareto_columns(pareto)), "empty"),
         _section(f"Failed designs ({len(failed)})",
@@ -488,11 +510,15 @@ def render_report(evaluations: pd.DataFrame, pareto: pd.DataFrame, history: pd.D
 
 def write_report(run_dir: Path, evaluations: pd.DataFrame, pareto: pd.DataFrame, history: pd.DataFrame,
                  spec: dict) -> Path:
-    """Write ``run_dir/report.html`` (self-contained: inline PNG figures, no external links); return its path."""
+    """Write ``run_dir/report.html`` (self-contained: inline PNG figures, no external links); return its path.
+    ``run_dir/measures.json`` (written by the run for a retrofit) adds the measure-by-measure table."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / "report.html"
-    text = render_report(evaluations, pareto, history, spec or {})
+    measures_path = run_dir / "measures.json"
+    measures = json.loads(measures_path.read_text()) if measures_path.is_file() else None
+    empty = (measures or {}).get("why_none") or "not a retrofit (no existing building)"
+    text = render_report(evaluations, pareto, history, spec or {}, measures, empty)
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

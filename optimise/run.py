@@ -181,6 +181,52 @@ def _write_tables(run_dir: Path, spec: Spec, rows: list[dict[str, Any]], history
     return evaluations, pareto, history_df, report
 
 
+def write_measures(run_dir: Path, evaluator: DesignEvaluator, rows: list[dict[str, Any]], store: Any,
+                   dispatcher: Dispatcher | Callable[[], Dispatcher]) -> dict[str, Any] | None:
+    """The measure-by-measure table (:mod:`ultralow.optimise.measures`) of the recommended design
+    of a retrofit (the feasible front design with the best first objective), into
+    ``run_dir/measures.json``; its intermediate steps are simulated like any design (store, Ray)."""
+    from ultralow.optimise import evaluation as ev
+    from ultralow.optimise.measures import measure_breakdown, measure_steps
+
+    if not ev.is_retrofit(evaluator.base_parameters) or evaluator.cost_model is None:
+        return None
+    front = [r for r in _front(rows) if r.get("feasible")]
+    out: dict[str, Any] = {"rows": [], "design_id": None, "chosen_by": ""}
+    if not front:
+        out["why_none"] = "no feasible design"
+    else:
+        best = min(front, key=lambda r: r["F"][0])
+        design = evaluator.prepare({v.name: best[v.name] for v in evaluator.spec.variables})
+        records = dict(store.partition(design.jobs.values())[0])
+        results = evaluator.results(design, records, evaluator.primary_profile)
+        steps = measure_steps(evaluator.spec.template, design.parameters,
+                              results["design"].get("parameters") or {}, results["existing"].get("parameters") or {})
+        jobs = {evaluator.job(p).key: evaluator.job(p) for _, p in steps}
+        found, missing = store.partition(jobs.values())
+        records.update(found)
+        if missing:
+            if not isinstance(dispatcher, Dispatcher):
+                dispatcher = dispatcher()
+
+            def done(record: dict[str, Any]) -> None:
+                store.put(record)
+                records[record["key"]] = record
+
+            dispatcher.run(missing.values(), done)
+        bad = [k for k in jobs if records.get(k, {}).get("status") != "ok"]
+        if bad:
+            out["why_none"] = f"{len(bad)} step simulation(s) failed"
+        else:
+            out["rows"] = measure_breakdown(
+                evaluator.spec.template, design.parameters, results, evaluator.climate, evaluator.cost_model,
+                lambda role, p: records[evaluator.job(p).key]["result"], extras=design.cost_extras)
+            out["design_id"] = best["design_id"]
+            out["chosen_by"] = f"feasible front design with the best {evaluator.spec.objectives[0].metric}"
+    (run_dir / "measures.json").write_text(json.dumps(out, indent=2, default=str))
+    return out
+
+
 def _read_rows(path: Path, up_to_generation: int) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
@@ -237,6 +283,7 @@ def run_optimisation(
     history = [h for h in state.history if h["generation"] <= state.generation]
 
     store = ResultStore(run_dir / "store.sqlite", shared_store_path(spec))
+    dispatcher: Dispatcher | None = None
     bar = Progress(spec.generations, enabled=progress)
     n_simulated_total = n_reused_total = 0
     t_start = time.time()
@@ -280,6 +327,8 @@ def run_optimisation(
             n_simulated_total += len(to_run)
             n_reused_total += n_reused
             bar.end_generation(_front_text(spec, _front(rows)))
+        write_measures(run_dir, evaluator, rows, store, dispatcher or (lambda: Dispatcher(
+            weather, max_retries=spec.max_retries, warm_up=start_ray(address, workers), template=spec.template)))
     finally:
         bar.close()
         store.close()

@@ -11,7 +11,9 @@ Layout (see ``optimise/examples/*.toml``)::
     [[objectives]]   metric, sense = "min" | "max"
     [[constraints]]  metric + min and/or max, or target = "ultra-low" | "nearly-zero" | "gb55015"
                  [+ indicator]
-    [costs]      file = cost data TOML (default: the shipped ``optimise/data/costs.toml``)
+    [costs]      file = cost data TOML (default: the shipped ``optimise/data/costs.toml``);
+                 tariff_city = registry city whose province's energy tariffs apply (required
+                 with costs and a user ``epw``; default: the building's city)
 
 Nothing is simulated before a spec validates: unknown keys, templates, parameters, metrics,
 empty or inverted bounds and spec without variables or objectives are refused here.
@@ -29,11 +31,13 @@ from typing import Any
 from ultralow.errors import InputError
 from ultralow.optimise.metrics import (
     COST_METRICS,
+    EXISTING_METRICS,
+    RENAMED_METRICS,
     RESULT_METRICS,
     STANDARD_METRICS,
     STANDARD_TARGETS,
 )
-from ultralow.optimise.variables import CATALOGUES, KINDS, Variable
+from ultralow.optimise.variables import CATALOGUES, KEEP_EXISTING, KINDS, Variable
 
 SECTIONS = ("run", "building", "variables", "objectives", "constraints", "costs")
 RUN_KEYS = ("name", "seed", "population", "generations", "period", "algorithm", "max_retries", "store")
@@ -88,6 +92,7 @@ class Spec:
     max_retries: int = 2
     store: str | None = "default"
     costs_file: str | None = None
+    tariff_city: str | None = None
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -108,6 +113,11 @@ class Spec:
     def needs_reference(self) -> bool:
         """True when a saving rate or a standards target needs the 2016-era reference building."""
         return bool(self.metrics_needed & set(STANDARD_METRICS)) or any(c.target for c in self.constraints)
+
+    @property
+    def needs_existing(self) -> bool:
+        """True when a metric compares with the existing building (needs a ``vintage``)."""
+        return bool(self.metrics_needed & set(EXISTING_METRICS))
 
     @property
     def needs_costs(self) -> bool:
@@ -138,7 +148,7 @@ def _choice(where: str, value: Any, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _variable(name: str, raw: Any, template: Any) -> Variable:
+def _variable(name: str, raw: Any, template: Any, fixed: Mapping[str, Any]) -> Variable:
     where = f"variables.{name}"
     if not isinstance(raw, dict):
         raise InputError(f"spec: [{where}] must be a table with type = one of {', '.join(KINDS)}")
@@ -159,12 +169,16 @@ def _variable(name: str, raw: Any, template: Any) -> Variable:
                 if missing:
                     raise InputError(f"spec: {where}: template {template.name!r} has no {missing[0]!r}")
                 parameter = None
+                if fixed.get("vintage", "new") != "new":  # a retrofit may keep the existing element
+                    ids = (*ids, KEEP_EXISTING)
             else:
                 parameter = raw.get("parameter", name)
         else:
             parameter = raw.get("parameter", name)
             if parameter in params and params[parameter].kind == "choice":
                 ids = params[parameter].choices
+                if fixed.get("vintage", "new") == "new":  # "existing" systems exist only in a retrofit
+                    ids = tuple(i for i in ids if i != KEEP_EXISTING)
             elif "options" not in raw:
                 raise InputError(f"spec: {where}: a choice needs options = [...] or catalogue = one of "
                                  f"{', '.join(CATALOGUES)}")
@@ -216,7 +230,11 @@ def _variable(name: str, raw: Any, template: Any) -> Variable:
 
 
 def _metric(where: str, metric: Any) -> str:
-    allowed = RESULT_METRICS + COST_METRICS + STANDARD_METRICS
+    allowed = RESULT_METRICS + COST_METRICS + STANDARD_METRICS + EXISTING_METRICS
+    if metric in RENAMED_METRICS:
+        raise InputError(f"spec: {where} = {metric!r} was renamed {RENAMED_METRICS[metric]!r} (a saving against "
+                         "the standard's reference building; savings against the existing building are "
+                         "saving_vs_existing_*)")
     if metric not in allowed:
         close = difflib.get_close_matches(str(metric), allowed, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -275,7 +293,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     raw_vars = data.get("variables", {})
     if not isinstance(raw_vars, dict) or not raw_vars:
         raise InputError("spec: no [variables.NAME] table: an optimisation needs at least one variable")
-    variables = [_variable(name, raw, template) for name, raw in raw_vars.items()]
+    variables = [_variable(name, raw, template, fixed) for name, raw in raw_vars.items()]
     seen: dict[str, str] = {}
     for v in variables:
         targets = list(CATALOGUES[v.catalogue].expands) if v.catalogue and CATALOGUES[v.catalogue].expands \
@@ -319,8 +337,15 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     max_retries = _number("run.max_retries", run.get("max_retries", 2), int)
     store = run.get("store", "default")
     costs = data.get("costs", {})
-    _unknown("costs.", costs, ("file",))
+    _unknown("costs.", costs, ("file", "tariff_city"))
     costs_file = costs.get("file")
+    tariff_city = costs.get("tariff_city")
+    if tariff_city is not None:
+        from ultralow.optimise.tariffs import load_tariffs
+
+        if not isinstance(tariff_city, str) or tariff_city not in load_tariffs().known_cities():
+            raise InputError(f"spec: costs.tariff_city = {tariff_city!r} is not allowed; use one of "
+                             f"{', '.join(load_tariffs().known_cities())}")
     if costs_file is not None and base_dir is not None and not Path(costs_file).is_absolute():
         costs_file = str((base_dir / costs_file).resolve())
     spec = Spec(
@@ -328,6 +353,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         city=city, epw=epw, fixed=fixed, variables=variables, objectives=objectives, constraints=constraints,
         seed=seed, population=population, generations=generations, period=period, algorithm=algorithm,
         max_retries=max_retries, store=None if store in (None, "none") else str(store), costs_file=costs_file,
+        tariff_city=tariff_city,
         source=source, raw=dict(data),
     )
     if spec.algorithm_name == "nsga2" and len(objectives) > 3:

@@ -151,9 +151,9 @@ def _sensitivity(raw: Any) -> SensitivitySpec | None:
     method, n = _method_and_n("sensitivity", raw, sensitivity.METHODS, "morris", {"morris": 10, "sobol": 64}, 2)
     levels = _int("sensitivity.levels", raw.get("levels", 4), 2)
     outputs = raw.get("outputs", list(DEFAULT_OUTPUTS))
-    from ultralow.optimise.metrics import COST_METRICS, RESULT_METRICS, STANDARD_METRICS
+    from ultralow.optimise.metrics import COST_METRICS, EXISTING_METRICS, RESULT_METRICS, STANDARD_METRICS
 
-    allowed = RESULT_METRICS + COST_METRICS + STANDARD_METRICS
+    allowed = RESULT_METRICS + COST_METRICS + STANDARD_METRICS + EXISTING_METRICS
     if not isinstance(outputs, list) or not outputs:
         raise InputError("spec: sensitivity.outputs must be a non-empty list of metrics")
     for o in outputs:
@@ -286,14 +286,12 @@ def _default_design(evaluator: Any) -> Any:
     base = dict(evaluator.base_parameters)
     design = Design({}, base, {})
     design.jobs.update(evaluator.simulation_jobs(base))
-    if evaluator.cost_model is not None:
-        design.jobs["cost_reference"] = evaluator.job(base)
     return design
 
 
 def _indicators(evaluator: Any, design: Any, records: Mapping[str, Any], targets: list[str]) -> dict[str, Any]:
     """Indicator columns of every studied target for an evaluated design."""
-    from ultralow.optimise import standards_adapter as std
+    from ultralow.optimise import evaluation as ev
     from ultralow.templates.standards import evaluate
 
     out: dict[str, Any] = {}
@@ -304,21 +302,20 @@ def _indicators(evaluator: Any, design: Any, records: Mapping[str, Any], targets
         rec = records.get(job.key) if job is not None else None
         if rec is None or rec["status"] != "ok":
             continue
-        ref_job = design.jobs.get(evaluator.role("reference", pid))
-        ref = records.get(ref_job.key) if ref_job is not None else None
-        ref_result = ref["result"] if ref is not None and ref["status"] == "ok" else None
-        ctx = std.compliance_context(evaluator.spec.template, {**design.parameters, "calculation_profile": pid},
-                                     ref_result, evaluator.climate)
+        results = {role: r for role, r in evaluator.results(design, records, pid).items()
+                   if r is not None and records[design.jobs[evaluator.role(role, pid)].key]["status"] == "ok"}
+        ctx = ev.compliance_context(evaluator.spec.template, {**design.parameters, "calculation_profile": pid},
+                                    results, evaluator.climate)
         out.update(indicator_columns(evaluate(target, dict(rec["result"]), ctx)))
     return out
 
 
 def _check_studies(spec: SweepSpec, evaluator: Any) -> None:
     """Each study's indicator must exist for this template and zone (``parse_constraint``)."""
-    from ultralow.optimise import standards_adapter as std
+    from ultralow.optimise import evaluation as ev
     from ultralow.templates.standards import parse_constraint
 
-    ctx = std.compliance_context(evaluator.spec.template, evaluator.base_parameters, None, evaluator.climate)
+    ctx = ev.compliance_context(evaluator.spec.template, evaluator.base_parameters, {}, evaluator.climate)
     for study in spec.studies:
         if study.applies(evaluator.climate.climate_zone):
             for value in study.values:

@@ -8,7 +8,9 @@ A variable maps one optimiser value to one or more template parameters:
   the catalogue id itself;
 - ``choice`` from a catalogue that expands (``windows`` -> U, SHGC, VT; ``pv_modules`` ->
   module efficiency): the value is a product id, the template gets the product's properties and
-  the cost model gets the id as ``<catalogue key>`` (``window_product``, ``pv_module``).
+  the cost model gets the id as ``<catalogue key>`` (``window_product``, ``pv_module``). In a
+  retrofit, the option ``"existing"`` (:data:`KEEP_EXISTING`) of an expanding catalogue sets
+  nothing: the element keeps the existing building's values and costs nothing.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Catalogue:
     id_key: str | None = None
 
 
+KEEP_EXISTING = "existing"  # option of an expanding catalogue: keep the existing building's element
 CATALOGUES: dict[str, Catalogue] = {
     "windows": Catalogue("windows", _window_catalogue,
                          {"window_u_w_m2k": "u_w_m2k", "window_shgc": "shgc", "window_vt": "vt"},
@@ -101,13 +104,15 @@ class Variable:
     def template_parameters(self, value: Any) -> dict[str, Any]:
         """Template parameters this variable sets for ``value`` (already decoded)."""
         if self.catalogue and CATALOGUES[self.catalogue].expands:
+            if value == KEEP_EXISTING:
+                return {}
             entry = CATALOGUES[self.catalogue].loader()[value]
             return {p: entry[f] for p, f in CATALOGUES[self.catalogue].expands.items() if f in entry}
         return {self.parameter or self.name: value}
 
     def cost_keys(self, value: Any) -> dict[str, Any]:
         """Extra keys for the cost model (the chosen product id of an expanding catalogue)."""
-        if self.catalogue and CATALOGUES[self.catalogue].id_key:
+        if self.catalogue and CATALOGUES[self.catalogue].id_key and value != KEEP_EXISTING:
             return {CATALOGUES[self.catalogue].id_key: value}
         return {}
 

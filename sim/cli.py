@@ -16,8 +16,8 @@ from ultralow.templates.parameters import parse_assignments
 TABLE_ROWS = (
     ("heating_demand_kwh_m2", "Heating demand", "kWh/(m2 a)"),
     ("cooling_demand_kwh_m2", "Cooling demand", "kWh/(m2 a)"),
-    ("heat_pump_heating_electricity_kwh_m2", "Heat pump electricity, heating", "kWh/(m2 a)"),
-    ("heat_pump_cooling_electricity_kwh_m2", "Heat pump electricity, cooling", "kWh/(m2 a)"),
+    ("heating_electricity_kwh_m2", "Heat pump electricity, heating", "kWh/(m2 a)"),
+    ("cooling_electricity_kwh_m2", "Heat pump electricity, cooling", "kWh/(m2 a)"),
     ("fan_electricity_kwh_m2", "Ventilation fan electricity", "kWh/(m2 a)"),
     ("lighting_electricity_kwh_m2", "Lighting electricity", "kWh/(m2 a)"),
     ("equipment_electricity_kwh_m2", "Equipment electricity", "kWh/(m2 a)"),

@@ -50,10 +50,17 @@ class HeatPumpModel:
         eer = self.rated_eer_cooling * (1.0 - self.cooling_slope_per_k * (t - self.rated_temp_cooling_c))
         return np.maximum(eer, 1.0)
 
+    def hourly_electricity_kwh(
+        self, heating_kwh: np.ndarray, cooling_kwh: np.ndarray, outdoor_c: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Hourly heating and cooling electricity (kWh) for hourly loads (kWh) and temperatures."""
+        heat = np.asarray(heating_kwh, dtype=float) / self.heating_cop(outdoor_c)
+        cool = np.asarray(cooling_kwh, dtype=float) / self.cooling_eer(outdoor_c)
+        return heat, cool
+
     def electricity_kwh(
         self, heating_kwh: np.ndarray, cooling_kwh: np.ndarray, outdoor_c: np.ndarray
     ) -> tuple[float, float]:
         """Heating and cooling electricity (kWh) for hourly loads (kWh) and temperatures."""
-        heat = float(np.sum(np.asarray(heating_kwh) / self.heating_cop(outdoor_c)))
-        cool = float(np.sum(np.asarray(cooling_kwh) / self.cooling_eer(outdoor_c)))
-        return heat, cool
+        heat, cool = self.hourly_electricity_kwh(heating_kwh, cooling_kwh, outdoor_c)
+        return float(np.sum(heat)), float(np.sum(cool))

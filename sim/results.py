@@ -15,10 +15,26 @@ indicators require it. Scopes:
   hourly ``(1 - effectiveness) x V_oa x rho cp x (threshold - T_out)+`` (the preheat minus the
   recovery it displaces), electric (COP 1), added to heating demand and heating electricity.
 - ``fan_electricity_kwh_m2``: ventilation air volume x specific fan power, hourly.
-- ``primary_energy_kwh_m2`` and ``co2_kg_m2``: building services (heat-pump heating and
-  cooling, ventilation fans, lighting) minus PV generation, with the factors of
-  ``sim/data/energy_factors.toml``; plug equipment is reported but excluded, as in GB/T 51350.
-- ``net_site_energy_kwh_m2``: all site electricity (services + equipment) minus PV.
+- heating and cooling systems (the ``heat_pump`` parameter): a catalogue heat pump
+  (:mod:`ultralow.sim.heat_pump`, hourly COP/EER), or ``"existing"``: the existing building's
+  systems (its vintage's, after any ``existing_*`` overrides; constant seasonal efficiencies,
+  :mod:`ultralow.templates.standards.systems`). ``heating_electricity_kwh_m2`` /
+  ``cooling_electricity_kwh_m2`` are the systems' electricity (heat pump, split AC, electric
+  heater; frost-protection preheat included); a fuel-fired heating system (coal district heating,
+  gas boiler) reports its delivered fuel, lower heating value, network losses included, as
+  ``heating_fuel_kwh_m2`` of ``heating_fuel`` ("" when heating is electric); a district-heating
+  system also reports the heat bought from the network at the building, ``district_heat_kwh_m2``
+  (the heating demand: what a heat meter reads and a metered tariff prices).
+- ``primary_energy_kwh_m2`` and ``co2_kg_m2``: building services (heating and cooling
+  systems, ventilation fans, lighting) minus PV generation, with the factors of
+  ``sim/data/energy_factors.toml`` per carrier; plug equipment is reported but excluded, as in
+  GB/T 51350.
+- ``net_site_energy_kwh_m2``: all site energy (services + equipment, electricity and fuel)
+  minus PV.
+- ``grid_import_kwh_month_hour`` / ``grid_export_kwh_month_hour``: 12 x 24 lists (month
+  January..December x hour of day 0..23, hour h = h:00 to h+1:00) of the building's electricity
+  bought from / fed to the grid, kWh over the period (not per m2), netted hour by hour:
+  services + equipment - PV; what the tariffs of :mod:`ultralow.optimise.tariffs` price.
 """
 
 from __future__ import annotations
@@ -56,8 +72,12 @@ class SimulationResult:
     cooling_sensible_kwh_m2: float
     cooling_latent_kwh_m2: float
     frost_protection_heating_kwh_m2: float
-    heat_pump_heating_electricity_kwh_m2: float
-    heat_pump_cooling_electricity_kwh_m2: float
+    heating_electricity_kwh_m2: float
+    cooling_electricity_kwh_m2: float
+    heating_fuel_kwh_m2: float
+    heating_fuel: str
+    district_heat_kwh_m2: float
+    heating_system: str
     lighting_electricity_kwh_m2: float
     equipment_electricity_kwh_m2: float
     fan_electricity_kwh_m2: float
@@ -77,6 +97,9 @@ class SimulationResult:
     pv_module_area_m2: float
     pv_ground_coverage_ratio: float
     thermal_bridge_w_k: float
+    wall_insulation_built_mm: float
+    roof_insulation_built_mm: float
+    floor_insulation_built_mm: float
     wall_u_clear_field_w_m2k: float
     wall_u_w_m2k: float
     roof_u_w_m2k: float
@@ -87,6 +110,9 @@ class SimulationResult:
     engine_seconds: float
     run_dir: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    grid_import_kwh_month_hour: list[list[float]] = field(default_factory=list)
+    grid_export_kwh_month_hour: list[list[float]] = field(default_factory=list)
+    pv_generation_kwh_month_hour: list[list[float]] = field(default_factory=list)
     hourly: pd.DataFrame | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -216,6 +242,48 @@ def frost_protection_kwh(outdoor_air_m3_s: pd.Series, outdoor_c: pd.Series, hrv_
     return watts / 1000.0  # one hour at W -> Wh, /1000 -> kWh
 
 
+def heating_cooling_energy(model: Any, hourly: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, str, str]:
+    """Hourly heating electricity, cooling electricity and heating fuel (kWh), the fuel ("" when
+    heating is electric) and a label of the systems, for ``model.heat_pump``: a catalogue heat pump
+    (hourly COP/EER at the outdoor temperature) or ``"existing"`` (``model.existing.systems``:
+    heat / efficiency, cooling x (1 + auxiliary fraction) / COP). Frost-protection preheat is
+    electric (COP 1) in both."""
+    zero = hourly["heating_sensible_kwh"] * 0.0
+    frost = hourly["frost_protection_kwh"]
+    if model.heat_pump != "existing":
+        hp = HeatPumpModel.from_catalogue(model.heat_pump)
+        heat, cool = hp.hourly_electricity_kwh(hourly["heating_sensible_kwh"], hourly["cooling_kwh"],
+                                               hourly["outdoor_dry_bulb_c"])
+        return zero + heat + frost, zero + cool, zero, "", model.heat_pump
+    systems = model.existing.systems
+    heat_delivered = hourly["heating_sensible_kwh"] / systems.heating.efficiency
+    cool = hourly["cooling_kwh"] / systems.cooling.effective_cop
+    label = (f"existing ({model.existing.id}): {systems.heating.kind} {systems.heating.carrier}, "
+             f"cooling COP {systems.cooling.cop:g}")
+    if systems.heating.carrier == "electricity":
+        return heat_delivered + frost, cool, zero, "", label
+    return frost, cool, heat_delivered, systems.heating.carrier, label
+
+
+def month_hour_sums(hourly: pd.DataFrame, values: pd.Series) -> list[list[float]]:
+    """``values`` (kWh per hour) summed by month (rows, Jan..Dec) and hour of day (columns 0..23)."""
+    grid = [[0.0] * 24 for _ in range(12)]
+    sums = values.groupby([hourly["Month"].astype(int) - 1, hourly["Hour"].astype(int) - 1]).sum()
+    for (month, hour), value in sums.items():
+        grid[month][hour] = float(value)
+    return grid
+
+
+def grid_exchange_month_hour(hourly: pd.DataFrame) -> tuple[list[list[float]], list[list[float]]]:
+    """Grid import and export (kWh) by month (rows, Jan..Dec) and hour of day (columns, 0..23):
+    each hour's electricity use (heating, cooling, fans, lighting, equipment) minus its PV output,
+    import if positive, export if negative. EnergyPlus labels hour h:00-h+1:00 as Hour h+1."""
+    use = (hourly["heating_electricity_kwh"] + hourly["cooling_electricity_kwh"] + hourly["fan_kwh"]
+           + hourly["lighting_kwh"] + hourly["equipment_kwh"])
+    net = use - hourly["pv_kwh"]
+    return month_hour_sums(hourly, net.clip(lower=0.0)), month_hour_sums(hourly, (-net).clip(lower=0.0))
+
+
 def read_results(
     sql_path: str | Path,
     *,
@@ -248,12 +316,14 @@ def read_results(
     hourly["heating_kwh"] = hourly["heating_sensible_kwh"] + hourly["frost_protection_kwh"]
     hourly["cooling_kwh"] = hourly["cooling_sensible_kwh"] + hourly["cooling_latent_kwh"]
     frost_kwh = float(hourly["frost_protection_kwh"].sum())
-    hp = HeatPumpModel.from_catalogue(model.heat_pump)
-    hp_heat_kwh, hp_cool_kwh = hp.electricity_kwh(
-        hourly["heating_sensible_kwh"], hourly["cooling_kwh"], hourly["outdoor_dry_bulb_c"]
-    )
-    hp_heat_kwh += frost_kwh  # electric preheater, COP 1
-    fan_kwh = float(hourly["outdoor_air_m3_s"].sum()) * 3600.0 * model.fan_specific_power_w_m3h / 1000.0
+    systems = heating_cooling_energy(model, hourly)
+    hourly["heating_electricity_kwh"], hourly["cooling_electricity_kwh"], hourly["heating_fuel_kwh"] = systems[:3]
+    hourly["fan_kwh"] = hourly["outdoor_air_m3_s"] * 3600.0 * model.fan_specific_power_w_m3h / 1000.0
+    hp_heat_kwh = float(hourly["heating_electricity_kwh"].sum())
+    hp_cool_kwh = float(hourly["cooling_electricity_kwh"].sum())
+    fuel_kwh = float(hourly["heating_fuel_kwh"].sum())
+    fuel = systems[3]
+    fan_kwh = float(hourly["fan_kwh"].sum())
     lighting_kwh = float(hourly["lighting_kwh"].sum())
     equipment_kwh = float(hourly["equipment_kwh"].sum())
     pv_kwh = float(hourly["pv_kwh"].sum())
@@ -261,6 +331,9 @@ def read_results(
     factors = energy_factors()
     pef = factors["primary_energy"]["electricity_kwh_pe_per_kwh"]
     co2 = factors["grid_co2"]["kg_co2_per_kwh"]
+    fuel_pef = factors["fuels"][f"{fuel}_kwh_pe_per_kwh"] if fuel else 0.0
+    fuel_co2 = factors["fuels"][f"{fuel}_kg_co2_per_kwh"] if fuel else 0.0
+    grid_import, grid_export = grid_exchange_month_hour(hourly)
 
     def per_m2(kwh: float) -> float:
         return kwh / area_m2
@@ -278,15 +351,20 @@ def read_results(
         cooling_sensible_kwh_m2=per_m2(float(hourly["cooling_sensible_kwh"].sum())),
         cooling_latent_kwh_m2=per_m2(float(hourly["cooling_latent_kwh"].sum())),
         frost_protection_heating_kwh_m2=per_m2(frost_kwh),
-        heat_pump_heating_electricity_kwh_m2=per_m2(hp_heat_kwh),
-        heat_pump_cooling_electricity_kwh_m2=per_m2(hp_cool_kwh),
+        heating_electricity_kwh_m2=per_m2(hp_heat_kwh),
+        cooling_electricity_kwh_m2=per_m2(hp_cool_kwh),
+        heating_fuel_kwh_m2=per_m2(fuel_kwh),
+        heating_fuel=fuel,
+        district_heat_kwh_m2=per_m2(float(hourly["heating_sensible_kwh"].sum()))
+        if model.heat_pump == "existing" and model.existing.systems.heating.kind == "district_heating" else 0.0,
+        heating_system=systems[4],
         lighting_electricity_kwh_m2=per_m2(lighting_kwh),
         equipment_electricity_kwh_m2=per_m2(equipment_kwh),
         fan_electricity_kwh_m2=per_m2(fan_kwh),
         pv_generation_kwh_m2=per_m2(pv_kwh),
-        net_site_energy_kwh_m2=per_m2(services_kwh + equipment_kwh - pv_kwh),
-        primary_energy_kwh_m2=per_m2(pef * (services_kwh - pv_kwh)),
-        co2_kg_m2=per_m2(co2 * (services_kwh - pv_kwh)),
+        net_site_energy_kwh_m2=per_m2(services_kwh + fuel_kwh + equipment_kwh - pv_kwh),
+        primary_energy_kwh_m2=per_m2(pef * (services_kwh - pv_kwh) + fuel_pef * fuel_kwh),
+        co2_kg_m2=per_m2(co2 * (services_kwh - pv_kwh) + fuel_co2 * fuel_kwh),
         peak_heating_load_w_m2=float(hourly["heating_kwh"].max()) * 1000.0 / area_m2,
         peak_cooling_load_w_m2=float(hourly["cooling_kwh"].max()) * 1000.0 / area_m2,
         unmet_heating_hours=unmet_hours("Time Setpoint Not Met During Occupied Heating"),
@@ -299,6 +377,9 @@ def read_results(
         pv_module_area_m2=model.pv.module_area_m2,
         pv_ground_coverage_ratio=model.pv.ground_coverage_ratio,
         thermal_bridge_w_k=model.thermal_bridges.heat_loss_coefficient_w_k,
+        wall_insulation_built_mm=model.insulation_mm["wall"],
+        roof_insulation_built_mm=model.insulation_mm["roof"],
+        floor_insulation_built_mm=model.insulation_mm["floor"],
         wall_u_clear_field_w_m2k=model.clear_wall_u_w_m2k,
         wall_u_w_m2k=named_u("Ext Wall"),
         roof_u_w_m2k=named_u("Roof"),
@@ -309,6 +390,9 @@ def read_results(
         engine_seconds=engine_seconds,
         run_dir=str(Path(sql_path).parent),
         parameters={k: v for k, v in model.parameters.items() if not k.startswith("_")},
+        grid_import_kwh_month_hour=grid_import,
+        grid_export_kwh_month_hour=grid_export,
+        pv_generation_kwh_month_hour=month_hour_sums(hourly, hourly["pv_kwh"]),
         hourly=hourly if keep_hourly else None,
     )
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from io import StringIO
 from typing import Any
 
+from ultralow.errors import InputError
 from ultralow.templates import catalogues
 from ultralow.templates.constructions import OpaqueConstruction
 from ultralow.templates.envelope import ThermalBridges, apply_envelope
@@ -61,6 +62,8 @@ class BuiltModel:
     thermal_bridges: ThermalBridges
     clear_wall_u_w_m2k: float
     fan_heat_w_m2: float
+    insulation_mm: dict[str, float] = field(default_factory=dict)  # added insulation by surface, mm
+    existing: Any = None  # the retrofit's existing building (Vintage, overrides applied), None for new build
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -76,18 +79,29 @@ class BuiltModel:
 
 
 def existing_building(params: dict[str, Any], use: str, climate_zone: str) -> Any:
-    """The vintage a retrofit starts from (``vintage`` parameter), or None for new build.
+    """The existing building a retrofit starts from (the ``vintage`` parameter, with the user's
+    ``existing_*`` overrides), or None for new build.
 
-    Window U, SHGC and n50 not set explicitly by the user take the vintage's values (in place).
+    Window U, SHGC, n50, lighting power density and roof solar absorptance not set by the user
+    take the existing building's values (in place): a retrofit keeps its windows, airtightness,
+    lighting and roof finish unless the design changes them.
+    ``heat_pump = "existing"`` (keep the existing heating and cooling systems) needs a vintage.
     """
     vintage = params.get("vintage", "new")
     if vintage == "new":
+        if params.get("heat_pump") == "existing":
+            raise InputError("heat_pump = 'existing' keeps an existing building's systems: it needs "
+                             "a vintage (the 'vintage' parameter), not 'new'")
         return None
     from ultralow.templates.standards.vintages import get_vintage
 
     existing = get_vintage(vintage, climate_zone, "residential" if use == "residential" else "public")
+    existing = existing.with_overrides(params)
     for key in ("window_u_w_m2k", "window_shgc", "n50_ach"):
         if key not in params.get("_explicit", ()):
+            params[key] = existing.values[key]
+    for key in ("lighting_w_m2", "roof_solar_absorptance"):  # the existing lighting and roof finish
+        if params.get(key) is None and key in existing.values:
             params[key] = existing.values[key]
     return existing
 
@@ -145,5 +159,8 @@ def build_model(
         constructions=envelope["constructions"], profile=profile, heat_pump=params["heat_pump"], pv=array,
         fan_specific_power_w_m3h=sfp, climate_zone=weather.climate_zone,
         thermal_bridges=envelope["thermal_bridges"], clear_wall_u_w_m2k=envelope["clear_wall"].u_with_film_w_m2k,
-        fan_heat_w_m2=fan_heat,
+        fan_heat_w_m2=fan_heat, existing=existing,
+        insulation_mm={"wall": envelope["clear_wall"].insulation_thickness_m * 1000.0,
+                       "roof": envelope["constructions"]["roof"].insulation_thickness_m * 1000.0,
+                       "floor": envelope["constructions"]["ground_floor"].insulation_thickness_m * 1000.0},
     )

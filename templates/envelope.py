@@ -19,6 +19,12 @@ Applies to any eppy IDF whose surfaces are already there (:func:`apply_envelope`
   SHGC can both hold (GB/T 51350-2019 §6.1 recommendation). Seasons, setpoint and shade optics:
   ``templates/data/operation.toml`` [external_shading].
 - Fixed south overhangs (``south_overhang_depth_ratio``).
+- Retrofit measures (data and sources: ``templates/data/retrofit_measures.toml``):
+  ``window_retrofit`` adds a solar-control film or an interior secondary sash to the windows the
+  parameters describe (:func:`retrofitted_window`); ``roof_solar_absorptance`` sets the solar and
+  visible absorptance of the roof's outermost layer (a cool roof); ``side_fin_depth_ratio`` puts
+  vertical fins on both sides of every window module of the south, east and west windows
+  (:func:`side_fin_polygons`).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ultralow.errors import InputError
 from ultralow.templates import catalogues
 from ultralow.templates.constructions import (
     OPAQUE_SURFACES,
@@ -40,6 +47,40 @@ from ultralow.templates.constructions import (
 from ultralow.templates.schedules import add_schedule, season_fields
 
 SHADED_FACADES = ("south", "east", "west")
+DEFAULT_SOLAR_ABSORPTANCE = 0.6  # solar and visible absorptance of every opaque layer (modelling assumption)
+NO_WINDOW_RETROFIT = "none"
+
+Point = tuple[float, float, float]
+
+
+def window_retrofit_ids() -> tuple[str, ...]:
+    """The ``window_retrofit`` choices: ``none`` and the measures of ``retrofit_measures.toml``."""
+    return (NO_WINDOW_RETROFIT, *catalogues.load("retrofit_measures")["window_retrofit"])
+
+
+def retrofitted_window(u_w_m2k: float, shgc: float, vt: float, measure: str) -> tuple[float, float, float]:
+    """Whole-window U (W/(m2 K)), SHGC (-) and visible transmittance (-) after ``measure``.
+
+    ``measure`` is ``none`` (the values come back unchanged) or a ``[window_retrofit.<id>]`` of
+    ``templates/data/retrofit_measures.toml`` with ``added_resistance_m2k_w`` (dR, m2K/W),
+    ``shgc_multiplier`` (f_g) and ``vt_multiplier`` (f_v), applied over the whole opening::
+
+        U'    = 1 / (1 / U + dR)
+        SHGC' = SHGC * f_g
+        VT'   = VT * f_v
+
+    e.g. secondary glazing (dR = 0.19, f_g = 0.89, f_v = 0.90) on single glazing U 5.8, SHGC 0.80,
+    VT 0.85 gives 2.76, 0.712, 0.765. Unknown ``measure``: InputError naming ``window_retrofit``.
+    """
+    if measure == NO_WINDOW_RETROFIT:
+        return u_w_m2k, shgc, vt
+    measures = catalogues.load("retrofit_measures")["window_retrofit"]
+    if measure not in measures:
+        raise InputError(f"parameter 'window_retrofit': {measure!r} is not allowed; use one of "
+                         f"{', '.join(window_retrofit_ids())}")
+    m = measures[measure]
+    return (1.0 / (1.0 / float(u_w_m2k) + float(m["added_resistance_m2k_w"])),
+            float(shgc) * float(m["shgc_multiplier"]), float(vt) * float(m["vt_multiplier"]))
 
 
 @dataclass(frozen=True)
@@ -107,18 +148,26 @@ def thermal_bridges(idf: Any, params: Mapping[str, Any], existing: bool) -> Ther
                           float(params.get("psi_balcony_w_mk") or 0.0), wall_area)
 
 
-def _add_construction(idf: Any, name: str, layers: tuple[Layer, ...] | list[Layer]) -> None:
+def _add_construction(idf: Any, name: str, layers: tuple[Layer, ...] | list[Layer],
+                      outer_solar_absorptance: float | None = None) -> None:
     """A Construction whose Material objects are named by material and thickness, so equal
-    layers share one object (EnergyPlus then sees symmetric interzone constructions as such)."""
+    layers share one object (EnergyPlus then sees symmetric interzone constructions as such).
+
+    ``outer_solar_absorptance`` (-) gives the outermost layer its own Material with that solar and
+    visible absorptance (a cool roof); None keeps :data:`DEFAULT_SOLAR_ABSORPTANCE`."""
     fields = {}
     for i, mat in enumerate(layers):
         mat_name = f"{mat.material} {mat.thickness_m * 1000:.3f}mm"
+        absorptance = DEFAULT_SOLAR_ABSORPTANCE
+        if i == 0 and outer_solar_absorptance is not None:
+            absorptance = float(outer_solar_absorptance)
+            mat_name += f" solar absorptance {absorptance:g}"
         if idf.getobject("MATERIAL", mat_name) is None:
             idf.newidfobject(
                 "MATERIAL", Name=mat_name, Roughness="MediumRough", Thickness=round(mat.thickness_m, 6),
                 Conductivity=mat.conductivity_w_mk, Density=mat.density_kg_m3,
-                Specific_Heat=mat.specific_heat_j_kgk, Thermal_Absorptance=0.9, Solar_Absorptance=0.6,
-                Visible_Absorptance=0.6,
+                Specific_Heat=mat.specific_heat_j_kgk, Thermal_Absorptance=0.9, Solar_Absorptance=absorptance,
+                Visible_Absorptance=absorptance,
             )
         fields["Outside_Layer" if i == 0 else f"Layer_{i + 1}"] = mat_name
     idf.newidfobject("CONSTRUCTION", Name=name, **fields)
@@ -176,21 +225,25 @@ def apply_envelope(idf: Any, params: Mapping[str, Any], existing: Any, zone_prim
         "Int Floor": construction_layers("interior_floor"),
         "Int Wall": construction_layers("interior_wall"),
     }
+    roof_absorptance = params.get("roof_solar_absorptance")
     for name, layers in layer_sets.items():
         if name in used or (name == "Int Floor" and "Int Ceiling" in used):
-            _add_construction(idf, name, layers)
+            _add_construction(idf, name, layers, roof_absorptance if name == "Roof" else None)
     if "Int Ceiling" in used:  # the same materials as Int Floor, reversed (EnergyPlus checks this)
         floor = idf.getobject("CONSTRUCTION", "Int Floor")
         layer_names = [v for v in floor.fieldvalues[2:] if v]
         idf.newidfobject("CONSTRUCTION", Name="Int Ceiling", **{
             ("Outside_Layer" if i == 0 else f"Layer_{i + 1}"): n for i, n in enumerate(reversed(layer_names))
         })
+    u, shgc, vt = retrofitted_window(params["window_u_w_m2k"], params["window_shgc"], params["window_vt"],
+                                     params.get("window_retrofit") or NO_WINDOW_RETROFIT)
     idf.newidfobject(
-        "WINDOWMATERIAL:SIMPLEGLAZINGSYSTEM", Name="Glazing", UFactor=params["window_u_w_m2k"],
-        Solar_Heat_Gain_Coefficient=params["window_shgc"], Visible_Transmittance=params["window_vt"],
+        "WINDOWMATERIAL:SIMPLEGLAZINGSYSTEM", Name="Glazing", UFactor=u, Solar_Heat_Gain_Coefficient=shgc,
+        Visible_Transmittance=vt,
     )
     idf.newidfobject("CONSTRUCTION", Name="Window", Outside_Layer="Glazing")
     _apply_overhangs(idf, float(params.get("south_overhang_depth_ratio") or 0.0))
+    _apply_side_fins(idf, float(params.get("side_fin_depth_ratio") or 0.0))
     _apply_movable_shading(idf, params, zone_primary)
     return {"constructions": constructions, "clear_wall": clear_wall, "thermal_bridges": bridges}
 
@@ -206,6 +259,74 @@ def _apply_overhangs(idf: Any, depth_ratio: float) -> None:
                 Left_extension_from_WindowDoor_Width=0.2, Right_extension_from_WindowDoor_Width=0.2,
                 Depth_as_Fraction_of_WindowDoor_Height=depth_ratio,
             )
+
+
+def side_fin_polygons(window: list[Point], azimuth_deg: float, z_bottom_m: float, z_top_m: float,
+                      depth_ratio: float, max_module_width_m: float) -> tuple[float, list[list[Point]]]:
+    """Vertical fins of one (strip) window: ``(depth_m, [fin polygon, ...])``.
+
+    The window (its vertices, m, building coordinates, in a vertical wall whose outward normal
+    has azimuth ``azimuth_deg``, clockwise from +y, the building's north) is divided into
+    ``n = ceil(L / max_module_width_m)`` equal modules of width ``w = L / n`` (``L``: the
+    window's horizontal length, m); a fin stands on both sides of every module (``n + 1`` fins),
+    perpendicular to the wall, from ``z_bottom_m`` to ``z_top_m`` (m, the height of the wall(s)),
+    ``depth = depth_ratio * w`` deep. Each fin's polygon starts at its top edge on the wall. With
+    fins that reach above the window the beam sunlit fraction of the window is
+    ``max(0, 1 - depth_ratio * |tan(gamma)|)``, ``gamma`` = sun azimuth - wall azimuth.
+    """
+    a = math.radians(azimuth_deg)
+    normal = (math.sin(a), math.cos(a))  # outward, horizontal
+    along = (math.cos(a), -math.sin(a))
+    ends = sorted(window, key=lambda v: v[0] * along[0] + v[1] * along[1])
+    (x0, y0), (x1, y1) = ends[0][:2], ends[-1][:2]
+    length = math.hypot(x1 - x0, y1 - y0)
+    n = max(1, math.ceil(length / max_module_width_m - 1e-9))
+    depth = depth_ratio * length / n
+    dx, dy = depth * normal[0], depth * normal[1]
+    fins = []
+    for k in range(n + 1):
+        px, py = x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n
+        fins.append([(px, py, z_top_m), (px, py, z_bottom_m), (px + dx, py + dy, z_bottom_m),
+                     (px + dx, py + dy, z_top_m)])
+    return depth, fins
+
+
+def _apply_side_fins(idf: Any, depth_ratio: float) -> None:
+    """Fins (:func:`side_fin_polygons`) on the south, east and west windows, as
+    Shading:Building:Detailed surfaces (they turn with the building). Windows stacked storey over
+    storey with the same horizontal extent share fins that run from the lowest to the highest of
+    their walls (one continuous fin instead of one per storey: the same shading, fewer surfaces).
+
+    EnergyPlus may warn "Too many figures [>15000] in a shadow overlap" for these models: the
+    receiving surfaces it names are the fins themselves (shadows of fins on fins; no wall or window
+    among them with DisplayExtraWarnings, residential template), whose sunlit fraction enters no
+    heat balance here (no exterior reflections). The windows' sunlit fractions equal
+    1 - PF |tan(gamma)| (tests/test_retrofit_measures.py)."""
+    if depth_ratio <= 0:
+        return
+    module_m = float(catalogues.load("retrofit_measures")["side_fins"]["max_module_width_m"])
+    stacks: dict[tuple, dict[str, Any]] = {}
+    for win in idf.idfobjects["FENESTRATIONSURFACE:DETAILED"]:
+        if facade_of(win) not in SHADED_FACADES:
+            continue
+        wall = idf.getobject("BUILDINGSURFACE:DETAILED", win.Building_Surface_Name)
+        heights = [z for _, _, z in _vertices(wall)]
+        vertices = _vertices(win)
+        key = (round(float(win.azimuth), 3), *sorted({(round(x, 4), round(y, 4)) for x, y, _ in vertices}))
+        stack = stacks.setdefault(key, {"name": win.Name, "window": vertices, "azimuth": float(win.azimuth),
+                                        "bottom": min(heights), "top": max(heights)})
+        stack["bottom"] = min(stack["bottom"], min(heights))
+        stack["top"] = max(stack["top"], max(heights))
+    for stack in stacks.values():
+        _, fins = side_fin_polygons(stack["window"], stack["azimuth"], stack["bottom"], stack["top"], depth_ratio,
+                                    module_m)
+        for i, polygon in enumerate(fins, start=1):
+            fin = idf.newidfobject("SHADING:BUILDING:DETAILED", Name=f"{stack['name']} Fin {i}",
+                                   Number_of_Vertices=len(polygon))
+            for j, (x, y, z) in enumerate(polygon, start=1):
+                setattr(fin, f"Vertex_{j}_Xcoordinate", round(x, 6))
+                setattr(fin, f"Vertex_{j}_Ycoordinate", round(y, 6))
+                setattr(fin, f"Vertex_{j}_Zcoordinate", round(z, 6))
 
 
 def _apply_movable_shading(idf: Any, params: Mapping[str, Any], zone_primary: str) -> None:

@@ -56,7 +56,11 @@ def apply_schedules(idf: Any, profile: CalculationProfile, heating_c: float, coo
 
 
 def apply_internal_gains(idf: Any, profile: CalculationProfile, params: Mapping[str, Any]) -> None:
-    """People, lights and plug equipment on every zone (``All Zones`` list)."""
+    """People, lights and plug equipment on every zone (``All Zones`` list).
+
+    Lighting power density, W/m2 of floor area: the ``lighting_w_m2`` template parameter (a
+    lighting retrofit), else the profile's ``lighting_w_m2``; either runs on the profile's lighting
+    schedule."""
     zl = idf.newidfobject("ZONELIST", Name="All Zones")
     for i, zone in enumerate(zone_names(idf), start=1):
         setattr(zl, f"Zone_{i}_Name", zone)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ultralow.templates import catalogues
+from ultralow.templates.envelope import DEFAULT_SOLAR_ABSORPTANCE, window_retrofit_ids
 from ultralow.templates.parameters import Parameter, resolve_parameters
 from ultralow.templates.profiles import EVERYDAY, profile_ids
 
@@ -39,6 +40,13 @@ def geometry_parameters(ranges: Mapping[str, tuple[float, float, float]]) -> lis
                   GEOMETRY_MEANINGS[name][1], minimum, maximum)
         for name, (default, minimum, maximum) in ranges.items()
     ]
+
+
+def _window_retrofit_summary() -> str:
+    """``id (dR, f_g, f_v)`` of every window retrofit measure, for the parameter's description."""
+    measures = catalogues.load("retrofit_measures")["window_retrofit"]
+    return ", ".join(f"{k} (dR {m['added_resistance_m2k_w']:g} m2K/W, f_g {m['shgc_multiplier']:g}, "
+                     f"f_v {m['vt_multiplier']:g})" for k, m in measures.items())
 
 
 def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]:
@@ -71,6 +79,21 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
         Parameter("south_overhang_depth_ratio", FLOAT, "-", 0.0,
                   "fixed overhang over each south window, depth as a fraction of the window height "
                   "(0 = none; placed 0.1 m above the window, 0.2 m wider each side)", 0.0, 1.5),
+        Parameter("window_retrofit", CHOICE, "", "none",
+                  "measure added to the windows window_u_w_m2k/window_shgc/window_vt describe (a vintage's unless "
+                  f"set): {_window_retrofit_summary()}; U' = 1/(1/U + dR), SHGC' = SHGC x f_g, VT' = VT x f_v "
+                  "(templates/data/retrofit_measures.toml)", choices=window_retrofit_ids()),
+        Parameter("side_fin_depth_ratio", FLOAT, "-", 0.0,
+                  "vertical fins on both sides of every window module (strip windows cut into equal modules <= "
+                  f"{catalogues.load('retrofit_measures')['side_fins']['max_module_width_m']:g} m wide) of the south, "
+                  "east and west windows, storey-high: fin depth / module width, the projection factor PF of "
+                  "GB 50189 (0 = none; templates/data/retrofit_measures.toml [side_fins])", 0.0, 1.5),
+        Parameter("roof_solar_absorptance", FLOAT, "-", None,
+                  "solar (and visible) absorptance of the roof's outer surface; a cool (white) roof ~0.3 "
+                  f"(default: {DEFAULT_SOLAR_ABSORPTANCE:g}, every opaque layer's)", 0.1, 0.95, optional=True),
+        Parameter("lighting_w_m2", FLOAT, "W/m2", None,
+                  "installed lighting power per m2 of conditioned floor area, on the calculation profile's "
+                  "lighting schedule (default: the profile's lighting_w_m2)", 1.0, 25.0, optional=True),
         Parameter("external_shading", CHOICE, "", "none",
                   "movable external shading on south/east/west windows: none, seasonal (down all through the "
                   "shading season), solar (down in the shading season above a solar setpoint); "
@@ -93,7 +116,8 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
                   "latent (moisture) effectiveness of an enthalpy-recovery ventilator; 0 = sensible-only unit "
                   "(GB/T 51350 asks enthalpy units for >= 0.70 enthalpy efficiency)", 0.0, 0.9),
         Parameter("heat_pump", CHOICE, "", defaults["heat_pump"],
-                  "air-source heat pump model for heating and cooling (catalogue id)", choices=hps),
+                  "air-source heat pump model for heating and cooling (catalogue id), or 'existing': a "
+                  "retrofit keeps the existing building's heating and cooling systems", choices=(*hps, "existing")),
         Parameter("pv_roof_fraction", FLOAT, "-", defaults.get("pv_roof_fraction", 0.0),
                   "share of the roof given to the PV field (rows and the gaps between them); module area = "
                   "roof area x this x ground-coverage ratio of the rows (templates/pv.py)", 0.0, 0.9),
@@ -128,7 +152,29 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
                   choices=("new", *vintage_ids(use))),
         Parameter("orientation_deg", FLOAT, "deg", 0.0,
                   "rotation of the building clockwise from south-facing main facade", 0.0, 359.0),
+        *existing_parameters(),
     ]
+    return out
+
+
+def existing_parameters() -> list[Parameter]:
+    """``existing_*``: the surveyed existing building of a retrofit, overriding its vintage's
+    values (None = the vintage's; :meth:`ultralow.templates.standards.vintages.Vintage.with_overrides`)."""
+    from ultralow.templates.standards.vintages import (
+        EXISTING_OVERRIDES,
+        EXISTING_SYSTEM_OVERRIDES,
+        cooling_system_ids,
+        heating_system_ids,
+    )
+
+    out = [Parameter(name, FLOAT, unit, None, f"existing building (retrofit): {meaning} (default: the vintage's)",
+                     low, high, optional=True)
+           for name, (unit, meaning, low, high) in EXISTING_OVERRIDES.items()]
+    for name, meaning in EXISTING_SYSTEM_OVERRIDES.items():
+        ids = heating_system_ids() if name == "existing_heating" else cooling_system_ids()
+        out.append(Parameter(name, CHOICE, "", None, f"existing building (retrofit): {meaning} "
+                             "(templates/standards/data/vintages.toml presets; default: the vintage's)",
+                             choices=ids, optional=True))
     return out
 
 

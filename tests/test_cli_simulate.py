@@ -15,7 +15,7 @@ def test_simulate_json_with_epw(tmp_path, capsys):
                  "--set", "psi_window_installation_w_mk=0", "--run-dir", str(tmp_path), "--json"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
-    for key in ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "heat_pump_heating_electricity_kwh_m2",
+    for key in ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "heating_electricity_kwh_m2",
                 "pv_generation_kwh_m2", "net_site_energy_kwh_m2", "primary_energy_kwh_m2", "co2_kg_m2",
                 "peak_heating_load_w_m2", "unmet_heating_hours", "conditioned_floor_area_m2", "energyplus_version"):
         assert key in out

@@ -157,7 +157,7 @@ def test_pv_area_respects_ground_coverage_ratio(chicago_weather, tmp_path):
 
 def test_design_and_reference_share_one_profile():
     """The optimiser's reference for an ultra-low constraint is simulated with the design's profile."""
-    from ultralow.optimise import standards_adapter as std
+    from ultralow.optimise import evaluation as std
     from ultralow.templates import get_template
 
     tpl = get_template("residential")
@@ -166,7 +166,7 @@ def test_design_and_reference_share_one_profile():
     assert pid == profile_for_target("ultra-low", "residential", "severe_cold_B").id == "gbt51350_residential"
     design = tpl.resolve({**PASSIVE, "calculation_profile": pid, "external_shading": "seasonal",
                           "south_overhang_depth_ratio": 0.5})
-    ref = std.reference_parameters("residential", design, climate, tpl.resolve({}))
+    ref = std.reference_parameters("residential", design, climate)
     assert ref["calculation_profile"] == design["calculation_profile"] == pid
     # and never the design-only measures
     assert ref["external_shading"] == "none" and ref["south_overhang_depth_ratio"] == 0.0

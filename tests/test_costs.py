@@ -24,10 +24,20 @@ GEOMETRY = {"length_m": 10.0, "depth_m": 8.0, "storeys": 2, "floor_height_m": 3.
 AREA_M2 = 160.0  # 10 * 8 * 2
 
 
-def result(net_site: float = 50.0, pv: float = 0.0, peak_heating: float = 40.0, co2: float = 20.0) -> dict:
+CITY = "beijing"  # residential electricity: flat 0.4883 RMB/kWh, PV export 0.3598 (optimise/data/tariffs.toml)
+P_BUY, P_EXPORT = 0.4883, 0.3598
+
+
+def result(net_site: float = 50.0, pv: float = 0.0, peak_heating: float = 40.0, co2: float = 20.0,
+           exported: float = 0.0) -> dict:
+    """A result whose grid exchange is spread evenly over the 12 x 24 month-hour cells: it buys
+    ``net_site + exported`` kWh/m2 and sells ``exported`` kWh/m2 of its ``pv`` kWh/m2."""
+    cell = [[(net_site + exported) * AREA_M2 / 288.0] * 24 for _ in range(12)]
     return {"conditioned_floor_area_m2": AREA_M2, "net_site_energy_kwh_m2": net_site, "pv_generation_kwh_m2": pv,
             "peak_heating_load_w_m2": peak_heating, "peak_cooling_load_w_m2": 10.0, "co2_kg_m2": co2,
-            "pv_capacity_kw": 0.0}
+            "pv_capacity_kw": 0.0, "grid_import_kwh_month_hour": cell,
+            "grid_export_kwh_month_hour": [[exported * AREA_M2 / 288.0] * 24 for _ in range(12)],
+            "pv_generation_kwh_month_hour": [[pv * AREA_M2 / 288.0] * 24 for _ in range(12)]}
 
 
 @pytest.fixture
@@ -97,8 +107,8 @@ def test_annuity_and_lcc(flat_model):
     assert present_value_factor(r, n) == pytest.approx(factor)
     assert present_value_factor(0.0, 10) == 10.0
     params = dict(GEOMETRY)
-    out = flat_model.evaluate("residential", params, result(net_site=50.0))
-    energy = 50.0 * 160.0 * 0.55  # kWh/m2 * m2 * RMB/kWh
+    out = flat_model.evaluate("residential", params, result(net_site=50.0), city=CITY)
+    energy = 50.0 * 160.0 * P_BUY  # kWh/m2 * m2 * RMB/kWh
     assert out["annual_energy_cost_rmb"] == pytest.approx(energy)
     assert out["lcc_rmb"] == pytest.approx(out["investment_rmb"] + energy * factor)
     assert out["lcc_rmb_m2"] == pytest.approx(out["lcc_rmb"] / 160.0)
@@ -118,15 +128,16 @@ def test_payback_and_npv_against_reference(flat_model):
     ref_params = {**GEOMETRY, "window_u_w_m2k": 2.0}
     design = {**GEOMETRY, "window_u_w_m2k": 1.2}
     ref_res, des_res = result(net_site=50.0), result(net_site=40.0)
-    out = flat_model.evaluate("residential", design, des_res, reference_params=ref_params, reference_result=ref_res)
+    out = flat_model.evaluate("residential", design, des_res, reference_params=ref_params, reference_result=ref_res,
+                              city=CITY)
     incremental = 30.0 * (1300.0 - 650.0)  # window area * price difference
-    saving = 10.0 * 160.0 * 0.55
+    saving = 10.0 * 160.0 * P_BUY
     assert out["incremental_investment_rmb"] == pytest.approx(incremental)
     assert out["incremental_investment_rmb_m2"] == pytest.approx(incremental / 160.0)
     assert out["simple_payback_years"] == pytest.approx(incremental / saving)
     assert out["npv_savings_rmb"] == pytest.approx(saving * present_value_factor(0.08, 50) - incremental)
     worse = flat_model.evaluate("residential", design, result(net_site=60.0), reference_params=ref_params,
-                                reference_result=ref_res)
+                                reference_result=ref_res, city=CITY)
     assert worse["simple_payback_years"] == math.inf
     assert simple_payback_years(-5.0, 10.0) == 0.0
     assert simple_payback_years(100.0, 0.0) == math.inf
@@ -134,26 +145,39 @@ def test_payback_and_npv_against_reference(flat_model):
 
 def test_reference_defaults_to_template_defaults():
     model = CostModel.load()
-    out = model.evaluate("office", {}, result(), reference_result=result())
+    out = model.evaluate("office", {}, result(), reference_result=result(), city=CITY)
     assert out["incremental_investment_rmb"] == pytest.approx(0.0)
     assert out["npv_savings_rmb"] == pytest.approx(0.0)
     assert out["simple_payback_years"] == math.inf
-    assert out["annual_energy_cost_rmb"] == pytest.approx(50.0 * 160.0 * 0.75)  # commercial tariff
+    # commercial tariff, time of use: an even load pays the hour-weighted mean price
+    from ultralow.optimise.tariffs import tariff_for
+
+    mean_price = float(tariff_for(CITY, "office").electricity_price_rmb_kwh().mean())
+    assert out["annual_energy_cost_rmb"] == pytest.approx(50.0 * 160.0 * mean_price)
 
 
-def test_pv_self_consumption_and_export(flat_model):
-    # use 10 kWh/m2 gross, PV 30 kWh/m2: self = min(0.8 * 30, 10) = 10, export 20 at 0.35
-    out = flat_model.evaluate("residential", dict(GEOMETRY), result(net_site=-20.0, pv=30.0))
-    assert out["annual_energy_cost_rmb"] == pytest.approx(-20.0 * 160.0 * 0.35)
-    # small PV: self = 0.8 * 10 = 8 of 60 gross; export 2
-    out = flat_model.evaluate("residential", dict(GEOMETRY), result(net_site=50.0, pv=10.0))
-    assert out["annual_energy_cost_rmb"] == pytest.approx(160.0 * (52.0 * 0.55 - 2.0 * 0.35))
+def test_user_weather_needs_a_tariff_city():
+    model = CostModel.load()
+    with pytest.raises(InputError, match=r"\[tariffs\] city"):
+        model.evaluate("residential", dict(GEOMETRY), result(), city=None)
+
+
+def test_pv_export_credited_at_the_benchmark_price(flat_model):
+    # buys 10 kWh/m2 in hours without sun, sells 20 kWh/m2 of PV: cost = 10 x buy - 20 x export price
+    out = flat_model.evaluate("residential", dict(GEOMETRY), result(net_site=-10.0, pv=30.0, exported=20.0),
+                              city=CITY)
+    assert out["annual_energy_cost_rmb"] == pytest.approx(160.0 * (10.0 * P_BUY - 20.0 * P_EXPORT))
 
 
 def test_pv_degradation_reduces_later_years():
+    """A PV kWh lost to degradation costs what it saved: bought at the tariff if it was used in the
+    building, lost export revenue if it was sold."""
     model = CostModel.load()
-    costs = model.energy_costs_rmb("residential", {}, result(net_site=50.0, pv=10.0), 160.0)
-    assert costs[1] > costs[0]  # less PV in year 2
+    res = result(net_site=40.0, pv=10.0, exported=2.0)  # 8 kWh/m2 used on site, 2 exported
+    costs = model.energy_costs_rmb("residential", {}, res, CITY)
+    deg = model.value("pv.degradation_per_year")
+    lost = 1.0 - (1.0 - deg)
+    assert costs[1] - costs[0] == pytest.approx(lost * 160.0 * (8.0 * P_BUY + 2.0 * P_EXPORT))
     assert costs[25] == pytest.approx(costs[0])  # replaced after 25 a
 
 
@@ -174,8 +198,8 @@ def test_user_file_overrides_and_extends(tmp_path):
         ("[economics]\ndiscount_rate = 2.0\n", ["economics.discount_rate", "-0.5 to 0.5"]),
         ("[economics]\ndiscount = 0.05\n", ["economics.discount", "discount_rate", "analysis_period_years"]),
         ("[costs]\nx = 1\n", ["'costs'", "economics"]),
-        ("[electricity.price_rmb_kwh]\nvalue = { industrial = 0.7 }\nsource = \"x\"\n",
-         ["electricity.price_rmb_kwh", "industrial", "residential, commercial"]),
+        ("[tariffs]\ndistrict_heating_billing = \"monthly\"\n",
+         ["tariffs.district_heating_billing", "metered", "area"]),
         ("[windows]\nprice_curve = \"cheap\"\n", ["windows.price_curve", "catalogue"]),
         ("[hrv]\ncost_curve_rmb_m2 = [[0.9, 10.0], [0.5, 20.0]]\n", ["hrv.cost_curve_rmb_m2", "increasing"]),
         ("[insulation.price_rmb_m2_cm]\nvalue = { cork = 9.0 }\n", ["insulation.price_rmb_m2_cm", "cork", "eps"]),

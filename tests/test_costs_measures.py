@@ -71,7 +71,7 @@ def test_overhang_and_external_shading_add_up(model):
 def test_shading_shows_in_incremental_investment(model):
     ref = {**GEOMETRY, "external_shading": "none"}
     out = model.evaluate("residential", {**GEOMETRY, "external_shading": "solar"}, result(),
-                         reference_params=ref, reference_result=result())
+                         reference_params=ref, reference_result=result(), city="harbin")
     price = model.value("shading.external_movable_rmb_m2")
     assert out["incremental_investment_rmb"] == pytest.approx(SHADED_M2 * price)
 

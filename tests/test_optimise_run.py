@@ -33,6 +33,7 @@ def _spec(shared_store: Path, generations: int = 2) -> dict:
         },
         "objectives": [{"metric": "primary_energy_kwh_m2"}, {"metric": "incremental_investment_rmb_m2"}],
         "constraints": [{"metric": "heating_demand_kwh_m2", "max": 1000}],
+        "costs": {"tariff_city": "beijing"},  # a user weather file has no province of its own
     }
 
 

@@ -85,9 +85,13 @@ def test_valid_spec_and_catalogue_expansion():
     ({"building__parameters__heat_pump": "ashp_standard"}, "both fixed .* and set by variable 'heat_pump'"),
     ({"objectives": [{"metric": "primary_energy"}]}, "not a known metric \\(did you mean 'primary_energy_kwh_m2'"),
     ({"objectives": [{"metric": "lcc_rmb", "sense": "down"}]}, "sense = 'down' is not allowed; allowed: min, max"),
-    ({"constraints": [{"metric": "saving_rate_overall", "min": 0.5, "max": 0.3}]}, "min 0.5 is above max 0.3"),
+    ({"constraints": [{"metric": "saving_vs_reference_overall", "min": 0.5, "max": 0.3}]}, "min 0.5 is above max 0.3"),
     ({"constraints": [{"target": "passive-house"}]}, "target = 'passive-house' is not allowed; allowed: ultra-low"),
     ({"constraints": [{"metric": "co2_kg_m2"}]}, "needs min and/or max"),
+    ({"objectives": [{"metric": "saving_rate_overall"}]}, "renamed 'saving_vs_reference_overall'"),
+    ({"costs": {"tariff_city": "atlantis"}}, "costs.tariff_city = 'atlantis' is not allowed; use one of beijing"),
+    ({"variables__heat_pump__options": ["existing", "ashp_standard"]}, "'existing' is not allowed"),
+    ({"variables__window__options": ["existing", "triple_lowe_pvc"]}, "'existing' is not allowed"),
 ])
 def test_bad_specs_name_key_and_allowed(changes, expected):
     spec = copy.deepcopy(BASE)
@@ -95,6 +99,19 @@ def test_bad_specs_name_key_and_allowed(changes, expected):
     spec = _with(**{k: v for k, v in changes.items() if "__" in k}) if any("__" in k for k in changes) else spec
     with pytest.raises(InputError, match=expected):
         parse_spec(spec)
+
+
+def test_retrofit_spec_offers_keeping_the_existing_elements():
+    """In a retrofit (a vintage) a window catalogue variable and the heat pump may keep what exists:
+    "existing" sets no parameter and charges nothing."""
+    spec = parse_spec(_with(building__parameters={"storeys": 4, "vintage": "pre1996"},
+                            variables__window__options=["existing", "triple_lowe_pvc"],
+                            variables__heat_pump={"type": "choice", "options": ["existing", "ashp_low_ambient"]}))
+    values = decode_design(spec.variables, {"wall_u_w_m2k": 0.2, "window": "existing", "heat_pump": "existing"})
+    params, extras = design_parameters(spec.variables, spec.fixed, values)
+    assert "window_u_w_m2k" not in params and extras == {} and params["heat_pump"] == "existing"
+    new_build = parse_spec(BASE)
+    assert "existing" not in next(v for v in new_build.variables if v.name == "heat_pump").options
 
 
 def test_spec_file_errors(tmp_path):

@@ -11,7 +11,7 @@ F = PrimaryFactors(2.6, 1.0, 1.0)
 def result(**overrides):
     base = dict(
         heating_demand_kwh_m2=10.0, cooling_demand_kwh_m2=4.0,
-        heat_pump_heating_electricity_kwh_m2=4.0, heat_pump_cooling_electricity_kwh_m2=1.5,
+        heating_electricity_kwh_m2=4.0, cooling_electricity_kwh_m2=1.5,
         fan_electricity_kwh_m2=2.0, lighting_electricity_kwh_m2=4.0, pv_generation_kwh_m2=3.0,
         primary_energy_kwh_m2=2.6 * (4.0 + 1.5 + 2.0 + 4.0 - 3.0),
         wall_u_w_m2k=0.35, roof_u_w_m2k=0.20, window_u_w_m2k=1.6, window_shgc=0.5,

@@ -13,7 +13,7 @@ from ultralow.templates.standards.vintages import get_vintage, retrofit_u, vinta
 CTX = ComplianceContext("cold_B", "residential", 6, parameters={"n50_ach": 0.5, "hrv_efficiency": 0.8},
                         wdh20_kkh=1.0, ddh28_kkh=0.5, factors=PrimaryFactors(2.6, 1.0, 1.0))
 RESULT = dict(heating_demand_kwh_m2=12.0, cooling_demand_kwh_m2=4.0, primary_energy_kwh_m2=40.0,
-              heat_pump_heating_electricity_kwh_m2=4.0, heat_pump_cooling_electricity_kwh_m2=1.0,
+              heating_electricity_kwh_m2=4.0, cooling_electricity_kwh_m2=1.0,
               fan_electricity_kwh_m2=2.0, lighting_electricity_kwh_m2=4.0, pv_generation_kwh_m2=0.0,
               conditioned_floor_area_m2=1000.0, usable_floor_area_m2=1000.0)  # usable basis = conditioned
 

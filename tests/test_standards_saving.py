@@ -16,8 +16,8 @@ from ultralow.templates.standards.saving import (
 
 FACTORS = PrimaryFactors(electricity=2.6, coal=1.0, natural_gas=1.0)
 DESIGN = {  # site electricity, kWh/(m2 a)
-    "heat_pump_heating_electricity_kwh_m2": 10.0,
-    "heat_pump_cooling_electricity_kwh_m2": 5.0,
+    "heating_electricity_kwh_m2": 10.0,
+    "cooling_electricity_kwh_m2": 5.0,
     "fan_electricity_kwh_m2": 2.0,
     "lighting_electricity_kwh_m2": 8.0,
     "pv_generation_kwh_m2": 6.0,

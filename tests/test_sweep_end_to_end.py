@@ -73,8 +73,9 @@ def test_sweep_end_to_end(tmp_path, ray_2cpu):
     res = first.results
     assert res["status"].eq("ok").all(), res[["sample", "status", "error"]]
     assert (res["sample"].value_counts().to_dict() == {"main": 4, "morris": 2 * 3, "default": 1})
-    # 4 + 6 designs + the default; every design shares one 2016-era reference building
-    assert first.n_simulated == len(set(res["key"])) + 1
+    # 4 + 6 designs + the default; every design shares one 2016-era reference building, one
+    # GB 55015 reference (the threshold study's gb55015 target) and one new-build cost base
+    assert first.n_simulated == len(set(res["key"])) + 3
     for name in ("results.parquet", "results.csv", "thresholds.csv", "sensitivity_morris.csv", "report.html"):
         assert (first.run_dir / name).is_file(), name
     assert pd.read_parquet(first.run_dir / "results.parquet").shape[0] == len(res)

@@ -28,6 +28,7 @@ from ultralow.templates.standards.saving import (
     SavingRates,
     design_energy,
     equivalent_saving_rate,
+    primary_factors,
     reference_energy,
     saving_rate,
     saving_rates,
@@ -40,6 +41,6 @@ __all__ = [
     "Constraint", "EnergyBreakdown", "EnvelopeLimits", "Indicator", "SavingRates", "Standard",
     "Vintage", "baseline_standard", "design_energy", "envelope_limits",
     "equivalent_saving_rate", "evaluate", "format_text", "get_vintage", "load_standard",
-    "parse_constraint", "reference_energy", "retrofit_u", "saving_rate", "saving_rates",
+    "parse_constraint", "primary_factors", "reference_energy", "retrofit_u", "saving_rate", "saving_rates",
     "system_energy", "target_constraints", "vintage_ids", "write_report",
 ]

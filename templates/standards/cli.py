@@ -1,6 +1,8 @@
-"""``ultralow check``: simulate a design and its reference building(s), then print and write
+"""``ultralow check``: simulate a design and the buildings it is compared with (the standard's
+reference; the existing building of a retrofit; the new-build cost base), then print and write
 (``report.json``, ``report.html``) every indicator of a target with limit, value, margin,
-pass/fail and clause. Exit status 0 when all pass, 1 when any fails (2 on bad input)."""
+pass/fail and clause, the savings, investment and payback, and for a retrofit the measure-by-measure
+table. Exit status 0 when all pass, 1 when any fails (2 on bad input)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="design parameter (repeatable), e.g. --set wall_u_w_m2k=0.15")
     parser.add_argument("--target", choices=TARGETS, default="ultra-low",
                         help="indicator set (default: ultra-low)")
-    parser.add_argument("--vintage", help="also simulate this existing-building vintage "
-                                          "(e.g. pre1996) and report savings against it")
+    parser.add_argument("--vintage", help="the design is a retrofit of this existing-building vintage "
+                                          "(e.g. pre1996): elements the design does not set keep the "
+                                          "existing values; savings, investment and payback are against "
+                                          "the existing building, measure by measure")
+    parser.add_argument("--costs", type=Path, default=None,
+                        help="cost file overriding optimise/data/costs.toml (prices, subsidies, tariff city)")
+    parser.add_argument("--no-measures", action="store_true",
+                        help="skip the measure-by-measure breakdown of a retrofit (one simulation per measure)")
     parser.add_argument("--thermal-inertia-d", type=float, default=None,
                         help="wall thermal inertia index D for the southern tables "
                              "(default: the stricter D <= 2.5 band)")
@@ -42,10 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ultralow.optimise.check import run_check
     from ultralow.paths import default_runs_dir
     from ultralow.sim.simulate import resolve_weather_source
     from ultralow.templates.parameters import parse_assignments
-    from ultralow.templates.standards.check import run_check
     from ultralow.templates.standards.report import format_text, period_warning, to_json, write_report
 
     params = parse_assignments(args.set)
@@ -54,7 +62,8 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out or default_runs_dir() / f"check-{args.template}-{weather.city or 'epw'}-{stamp}"
     run = run_check(args.template, params, weather, args.target, run_dir=Path(out) / "runs",
                     period=args.period, vintage=args.vintage,
-                    thermal_inertia_d=args.thermal_inertia_d)
+                    thermal_inertia_d=args.thermal_inertia_d,
+                    costs_file=str(args.costs) if args.costs else None, measures=not args.no_measures)
     meta = {"template": args.template, "weather": weather.description,
             "climate_zone": weather.climate_zone, "period": args.period or "annual",
             "weather_synthetic": getattr(weather, "synthetic", None),

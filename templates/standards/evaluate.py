@@ -5,6 +5,11 @@ Targets:
   coefficient, window-to-wall ratios) and the energy reduction against the 2016-era baseline
   reference building (-30 % residential / -20 % public, "building itself").
 - ``ultra-low`` / ``nearly-zero``: GB/T 51350-2019 indicators for the use and zone.
+- ``retrofit``: the energy-retrofit rules of ``data/retrofit_rules.toml``
+  (:mod:`~ultralow.templates.standards.retrofit`): each retrofitted envelope element meets the
+  limit of its rule's standard, energy saving against the existing building and static payback
+  where a rule sets them. Needs ``existing_parameters`` (which elements were retrofitted),
+  ``existing_energy`` and ``simple_payback_years`` in the context.
 
 Inputs: ``result`` is a ``SimulationResult`` (or a dict with its field names); ``context``
 carries what the result does not: zone, use, storeys, the design parameters, WDH20/DDH28 and the
@@ -35,6 +40,13 @@ from ultralow.templates.profiles import CalculationProfile
 from ultralow.templates.standards.indicators import RECOMMENDED, ComplianceReport, Indicator
 from ultralow.templates.standards.limits import EnvelopeLimits, envelope_limits
 from ultralow.templates.standards.loader import IndicatorRow, RecommendationRow, SourcedValue, load_standard
+from ultralow.templates.standards.retrofit import (
+    BASELINE,
+    ELEMENTS,
+    RetrofitRule,
+    load_retrofit_rules,
+    retrofitted_elements,
+)
 from ultralow.templates.standards.saving import (
     EnergyBreakdown,
     PrimaryFactors,
@@ -44,9 +56,9 @@ from ultralow.templates.standards.saving import (
 )
 from ultralow.templates.standards.zones import check_use, check_zone, is_northern, primary_zone
 
-TARGETS: tuple[str, ...] = ("gb55015", "ultra-low", "nearly-zero")
+TARGETS: tuple[str, ...] = ("gb55015", "ultra-low", "nearly-zero", "retrofit")
 TARGET_STANDARD = {"gb55015": "gb55015_2021", "ultra-low": "gbt51350_2019",
-                   "nearly-zero": "gbt51350_2019"}
+                   "nearly-zero": "gbt51350_2019", "retrofit": "retrofit_rules"}
 _WWR_PARAMS = {"north": ("wwr_north",), "east_west": ("wwr_east", "wwr_west"), "south": ("wwr_south",)}
 
 
@@ -63,6 +75,12 @@ class ComplianceContext:
     ``profile``: the calculation profile the target is calculated with (None: not stated, which
     makes the report indicative). ``weather_synthetic``: True for a synthetic weather file, False
     for a measured/typical-year file (CSWD, CTYW), None when unknown (indicative).
+    ``existing_parameters``: the existing building's envelope (after any ``existing_*``
+    overrides): ``wall_u_w_m2k``, ``roof_u_w_m2k``, ``floor_u_w_m2k``, ``window_u_w_m2k``,
+    ``window_shgc`` (n50 etc. may be present); the retrofit target compares the design with it
+    to tell which elements were retrofitted (None: unknown, every element is treated as
+    retrofitted). ``simple_payback_years``: the retrofit's static payback, investment / annual
+    energy-cost saving (years; ``math.inf`` when nothing is saved).
     """
 
     climate_zone: str
@@ -81,6 +99,8 @@ class ComplianceContext:
     factors: PrimaryFactors | None = None
     profile: CalculationProfile | None = None
     weather_synthetic: bool | None = None
+    existing_parameters: Mapping[str, Any] | None = None
+    simple_payback_years: float | None = None
 
 
 def check_target(target: str) -> str:
@@ -297,6 +317,109 @@ def _gbt51350(target: str, result: Any, ctx: ComplianceContext,
     return out
 
 
+_RETROFIT_LABELS = {
+    "wall_u_w_m2k": "External wall U-value", "roof_u_w_m2k": "Roof U-value",
+    "floor_u_w_m2k": "Floor U-value", "window_u_w_m2k": "Window U-value", "window_shgc": "Window SHGC",
+}
+_RETROFIT_UNITS = {"window_shgc": "-"}
+
+
+def _existing_value(ctx: ComplianceContext, name: str) -> float | None:
+    value = None if ctx.existing_parameters is None else ctx.existing_parameters.get(name)
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _retrofit_element(rule: RetrofitRule, indicator: str, name: str, limit: float | None, limit_note: str,
+                      state: bool | None, result: Any, ctx: ComplianceContext,
+                      limit_source: dict[str, Any], tolerance: float) -> Indicator:
+    """Indicator ``indicator`` for quantity ``name`` of an element: a retrofitted (or unknown)
+    element is checked against ``limit``; an element kept as it was against its existing value
+    (value <= existing x (1 + ``tolerance``): it passes)."""
+    value, note = _envelope_value(result, ctx, name)
+    before = _existing_value(ctx, name)
+    unit = _RETROFIT_UNITS.get(name, "W/(m2 K)")
+    label = f"{_RETROFIT_LABELS[name]} of a retrofitted element ({rule.name})"
+    provenance = {"clause": rule.clause, "source": rule.source, "verified": rule.verified}
+    if state is False:
+        kept = before * (1.0 + tolerance)
+        note = (f"{ELEMENTS[name]} not retrofitted (design {value:.3g} = existing {before:.3g} {unit} within "
+                f"{tolerance:.0%}): the rule applies to retrofitted elements only; checked against the existing "
+                f"value x (1 + {tolerance:g}); {note}")
+        return Indicator(indicator, label, value, kept, "<=", unit, note=note, **provenance)
+    if state:
+        head = f"{ELEMENTS[name]} retrofitted (existing {before:.3g} {unit})"
+    elif before is None:
+        head = f"{ELEMENTS[name]}: existing value unknown (existing_parameters), treated as retrofitted"
+    else:
+        head = f"{ELEMENTS[name]}: design value unknown, cannot tell whether it was retrofitted"
+    text = f"{head}; {limit_note}; {note}" + (f"; {rule.note}" if rule.note else "")
+    if limit_source:  # the limit's own provenance joins the rule's
+        provenance = {"clause": f"{rule.clause}; limit: {limit_source['clause']}",
+                      "source": f"{rule.source}; limit: {limit_source['source']}",
+                      "verified": rule.verified and limit_source["verified"]}
+    return Indicator(indicator, label, value, limit, "<=", unit, note=text, **provenance)
+
+
+def _retrofit(result: Any, ctx: ComplianceContext, details: dict[str, Any]) -> list[Indicator]:
+    """Indicators of the ``retrofit`` target (rules of ``retrofit_rules.toml`` for the zone/use)."""
+    rules = load_retrofit_rules()
+    design_values = {name: _envelope_value(result, ctx, name)[0] for name in ELEMENTS}
+    states = retrofitted_elements(design_values, ctx.existing_parameters, rules.tolerance)
+    details["retrofit"] = {"rules": rules.id, "rules_file": rules.path, "tolerance": rules.tolerance,
+                           "retrofitted_elements": states,
+                           "existing_parameters": None if ctx.existing_parameters is None
+                           else dict(ctx.existing_parameters)}
+    shape = ctx.shape_coefficient_1_m or _get(result, "shape_coefficient_1_m") or 0.3
+    design: EnergyBreakdown | None = details.get("_design")
+    out: list[Indicator] = []
+    for rule in rules.for_building(ctx.climate_zone, ctx.building_use):
+        provenance = {"clause": rule.clause, "source": rule.source, "verified": rule.verified}
+        if rule.kind == "element_limit":
+            standard = (baseline_standard(ctx.climate_zone, ctx.building_use) if rule.standard == BASELINE
+                        else rule.standard)
+            lim = envelope_limits(standard, ctx.climate_zone, ctx.building_use, ctx.storeys, shape, ctx.wwr,
+                                  ctx.thermal_inertia_d)
+            details["retrofit"].setdefault("envelope_limits", {})[standard] = lim.as_dict()
+            for name in rule.elements:
+                limit = getattr(lim, name)
+                if limit is None:
+                    continue  # the standard sets no limit for this element here
+                limit_note = f"limit of {standard}" + (
+                    "; beyond the table's last band, strictest band used" if name in lim.beyond_table else "")
+                out.append(_retrofit_element(rule, f"{rule.name}_{name}", name, limit, limit_note,
+                                             states[ELEMENTS[name]], result, ctx, _from(lim.sources.get(name)),
+                                             rules.tolerance))
+        elif rule.kind == "element_improvement":
+            name = rule.elements[0]
+            before = _existing_value(ctx, name)
+            limit = rule.improvement_limit(before)
+            limit_note = f"limit = max({rule.value:g}, (1 - {rule.reduction:g}) x existing " + (
+                f"{before:.3g}) = {limit:.3g}" if before is not None else f"?) = {limit:g} (existing value unknown)")
+            out.append(_retrofit_element(rule, rule.name, name, limit, limit_note, states[ELEMENTS[name]],
+                                         result, ctx, {}, rules.tolerance))
+        elif rule.kind == "saving_vs_existing":
+            value, note = None, "not evaluated: needs the existing building's energy (existing_energy)"
+            if design is None:
+                note = "not evaluated: needs the design's energy breakdown"
+            elif ctx.existing_energy is not None:
+                rates = saving_rates(design, ctx.existing_energy)
+                value = rates.building_itself if rule.basis == "building_itself" else rates.overall
+                note = ("1 - E_design / E_existing, primary energy, "
+                        + ("without PV (building itself)" if rule.basis == "building_itself" else "with PV"))
+            out.append(Indicator(rule.name, "Energy saving vs the existing building", value, rule.value, ">=",
+                                 "-", note=note + (f"; {rule.note}" if rule.note else ""), **provenance))
+        else:  # simple_payback
+            value = ctx.simple_payback_years
+            note = ("static payback: investment / annual energy-cost saving" if value is not None else
+                    "not evaluated: needs the retrofit's simple payback (simple_payback_years, from costs)")
+            out.append(Indicator(rule.name, "Static payback of the retrofit", value, rule.value, "<=", "a",
+                                 note=note + (f"; {rule.note}" if rule.note else ""), **provenance))
+    return out
+
+
 SHADE_SECONDARY_GAIN = 0.05  # heat a sun-warmed external shade passes on, fraction of incident solar (assumption)
 _RECOMMENDED_LABELS = {
     "wall_u_w_m2k": "Recommended external wall U",
@@ -357,7 +480,7 @@ def _recommended(row: RecommendationRow, result: Any, ctx: ComplianceContext) ->
 
 
 def evaluate(target: str, result: Any, context: ComplianceContext) -> ComplianceReport:
-    """Check ``result`` against ``target`` (``gb55015``, ``ultra-low`` or ``nearly-zero``)."""
+    """Check ``result`` against ``target`` (one of :data:`TARGETS`)."""
     check_target(target)
     check_zone(context.climate_zone)
     check_use(context.building_use)
@@ -370,6 +493,8 @@ def evaluate(target: str, result: Any, context: ComplianceContext) -> Compliance
     details["_design"] = design
     if target == "gb55015":
         indicators = _gb55015(result, context, details)
+    elif target == "retrofit":
+        indicators = _retrofit(result, context, details)
     else:
         indicators = _gbt51350(target, result, context, details)
     details.pop("_design")

@@ -6,7 +6,8 @@ floor) except:
 - window U (and SHGC where the standard limits it) = the limits for the design's WWR band;
 - window-to-wall ratios capped at the standard's maxima (where it has them);
 - no ventilation heat recovery, no PV, airtightness n50 = ``reference_n50`` (gb55015 data file);
-- no design-only measures: no overhangs, no movable shading, no thermal-bridge allowance (the
+- no design-only measures: no overhangs, fins, movable shading, window films, cool roof or
+  lighting retrofit (the profile's lighting power), no thermal-bridge allowance (the
   standards' wall limits are average U-values with the bridges already in them).
 The calculation profile (``calculation_profile``) is the design's: both share one by construction.
 Its energy is then computed from its simulated heating/cooling demand with the standard's
@@ -28,7 +29,8 @@ WWR_PARAMS = {"north": ("wwr_north",), "east_west": ("wwr_east", "wwr_west"), "s
 _ALL_WWR = ("wwr_south", "wwr_north", "wwr_east", "wwr_west")
 # measures only a design has: the reference and the existing building never inherit them
 NO_DESIGN_MEASURES = {"hrv_efficiency": 0.0, "pv_roof_fraction": 0.0, "south_overhang_depth_ratio": 0.0,
-                      "external_shading": "none"}
+                      "external_shading": "none", "side_fin_depth_ratio": 0.0, "window_retrofit": "none",
+                      "roof_solar_absorptance": None, "lighting_w_m2": None}
 
 
 def design_wwr(params: Mapping[str, Any]) -> float:

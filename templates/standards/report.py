@@ -86,7 +86,30 @@ def format_text(report: ComplianceReport) -> str:
         if ind.area_basis:
             lines.append(f"{ind.name}: {ind.note}")
     lines += warning_lines(report)
+    economics = report.details.get("economics")
+    if economics:
+        lines.append(f"Economics (baseline: {economics.get('baseline')}):")
+        lines += [f"  {k}: {_fmt(v, 4)}" for k, v in economics.items() if k != "baseline"]
+    savings = report.details.get("savings_vs_existing_building")
+    if savings:
+        lines.append("Savings against the existing building:")
+        lines += [f"  {k}: {_fmt(v, 4)}" for k, v in savings.items()]
+    steps = report.details.get("measures")
+    if steps:
+        lines.append(f"Measure by measure ({MEASURE_METHOD}):")
+        rows = [tuple(MEASURE_COLUMNS.values())]
+        rows += [tuple(_fmt(step[k], 4) for k in MEASURE_COLUMNS) for step in steps]
+        lines += ["  " + line for line in _table(rows)]
     return "\n".join(lines)
+
+
+MEASURE_METHOD = ("measures added one at a time to the existing building in the stated order; each "
+                  "row is the change from the previous step; see ultralow/optimise/measures.py")
+MEASURE_COLUMNS = {"measure": "measure", "primary_energy_kwh_m2": "PE after kWh/m2a",
+                   "primary_energy_saving_kwh_m2": "PE saved kWh/m2a",
+                   "site_energy_saving_kwh_m2": "site saved kWh/m2a",
+                   "energy_cost_saving_rmb": "cost saved RMB/a", "investment_rmb": "investment RMB",
+                   "simple_payback_years": "payback a"}
 
 
 def _value_html(value: Any) -> str:
@@ -98,10 +121,20 @@ def _value_html(value: Any) -> str:
     return html.escape(_fmt(value, 4))
 
 
+def _rows_html(rows: list[Mapping[str, Any]]) -> str:
+    """A list of uniform mappings as one table (a row per mapping)."""
+    head = "".join(f"<th>{html.escape(MEASURE_COLUMNS.get(k, k))}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td class='num'>{_value_html(v)}</td>" for v in row.values()) + "</tr>"
+                   for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
 def _details_html(details: Mapping[str, Any]) -> str:
     parts = []
     for key, value in details.items():
-        if isinstance(value, Mapping):
+        if key == "measures" and value:
+            parts.append(f"<h3>Measure by measure</h3><p>{html.escape(MEASURE_METHOD)}</p>{_rows_html(value)}")
+        elif isinstance(value, Mapping):
             parts.append(f"<h3>{html.escape(key)}</h3>{_value_html(value)}")
         else:
             parts.append(f"<p><b>{html.escape(key)}</b>: {_value_html(value)}</p>")

@@ -14,14 +14,11 @@ Plug equipment is excluded (as in GB/T 51350 and ``SimulationResult.primary_ener
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import asdict, dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from ultralow.errors import InputError
-from ultralow.templates.standards.loader import load_standard
 from ultralow.templates.standards.systems import SystemPair
 
 
@@ -42,17 +39,17 @@ class PrimaryFactors:
 
 @cache
 def primary_factors() -> PrimaryFactors:
-    """Electricity from ``sim/data/energy_factors.toml`` (shared with the simulation core);
-    coal and natural gas from ``gbt51350_2019.toml``."""
-    resource = resources.files("ultralow.sim").joinpath("data").joinpath("energy_factors.toml")
+    """Electricity, coal and natural gas from ``sim/data/energy_factors.toml`` (shared with the
+    simulation core, which uses them for ``primary_energy_kwh_m2``)."""
+    from ultralow.sim.results import energy_factors
+
     try:
-        with resource.open("rb") as fh:
-            electricity = float(tomllib.load(fh)["primary_energy"]["electricity_kwh_pe_per_kwh"])
-    except (FileNotFoundError, KeyError) as exc:
-        raise InputError(f"sim/data/energy_factors.toml lacks the electricity factor: {exc}") from None
-    gbt = load_standard("gbt51350_2019")
-    return PrimaryFactors(electricity, gbt.value("primary_factor_coal").value,
-                          gbt.value("primary_factor_natural_gas").value)
+        factors = energy_factors()
+        return PrimaryFactors(float(factors["primary_energy"]["electricity_kwh_pe_per_kwh"]),
+                              float(factors["fuels"]["coal_kwh_pe_per_kwh"]),
+                              float(factors["fuels"]["natural_gas_kwh_pe_per_kwh"]))
+    except KeyError as exc:
+        raise InputError(f"sim/data/energy_factors.toml lacks a primary-energy factor: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -130,14 +127,20 @@ def _field(result: Any, name: str) -> float:
 
 
 def design_energy(result: Any, factors: PrimaryFactors | None = None) -> EnergyBreakdown:
-    """Primary-energy breakdown of a simulated design (its own heat pump, fans, PV).
+    """Primary-energy breakdown of a simulated building with its own systems (heat pump or the
+    existing building's systems, fuel-fired heating included), fans and PV.
 
     ``result``: a ``SimulationResult`` or a dict with the same ``*_kwh_m2`` fields.
     """
-    f = (factors or primary_factors()).electricity
+    factors = factors or primary_factors()
+    f = factors.electricity
+    fuel = (result.get("heating_fuel") if isinstance(result, dict) else getattr(result, "heating_fuel", "")) or ""
+    fuel_kwh = (result.get("heating_fuel_kwh_m2") if isinstance(result, dict)
+                else getattr(result, "heating_fuel_kwh_m2", 0.0)) or 0.0
+    heating_fuel_pe = factors.of(fuel) * float(fuel_kwh) if fuel else 0.0
     return EnergyBreakdown(
-        heating_kwh_m2=f * _field(result, "heat_pump_heating_electricity_kwh_m2"),
-        cooling_kwh_m2=f * _field(result, "heat_pump_cooling_electricity_kwh_m2"),
+        heating_kwh_m2=f * _field(result, "heating_electricity_kwh_m2") + heating_fuel_pe,
+        cooling_kwh_m2=f * _field(result, "cooling_electricity_kwh_m2"),
         fans_kwh_m2=f * _field(result, "fan_electricity_kwh_m2"),
         lighting_kwh_m2=f * _field(result, "lighting_electricity_kwh_m2"),
         pv_kwh_m2=f * _field(result, "pv_generation_kwh_m2"),

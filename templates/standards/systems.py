@@ -1,5 +1,11 @@
 """Heating/cooling system descriptions (reference systems of the standards, existing buildings)
-and the conversion of heating/cooling demand into delivered and primary energy."""
+and the conversion of heating/cooling demand into delivered and primary energy.
+
+Data tables (a standard's ``[reference_system]``, a preset ``[heating_system.<id>]`` /
+``[cooling_system.<id>]`` of ``vintages.toml``, a vintage's inline table) are parsed by
+:func:`parse_heating` / :func:`parse_cooling`; a preset's ``id`` and ``label`` are kept on the
+record (empty for inline tables).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ class HeatingSystem:
     clause: str = ""
     source: str = ""
     verified: bool = False
+    id: str = ""
+    label: str = ""
 
     def delivered_kwh(self, heat_kwh: float) -> float:
         """Delivered energy (kWh of ``carrier``) for ``heat_kwh`` of useful heat."""
@@ -40,6 +48,8 @@ class CoolingSystem:
     clause: str = ""
     source: str = ""
     verified: bool = False
+    id: str = ""
+    label: str = ""
 
     @property
     def effective_cop(self) -> float:
@@ -65,8 +75,11 @@ def _number(spec: Mapping[str, Any], key: str, where: str, low: float, high: flo
     return float(value)
 
 
-def parse_heating(spec: Mapping[str, Any], where: str, source: str = "") -> HeatingSystem:
-    """Build a HeatingSystem from a data-file table; InputError names ``where`` on bad input."""
+def parse_heating(spec: Mapping[str, Any], where: str, source: str = "", system_id: str = "") -> HeatingSystem:
+    """Build a HeatingSystem from a data-file table; InputError names ``where`` on bad input.
+
+    ``source``: the citation when the table has no ``source`` text of its own; ``system_id``:
+    the preset id (``""`` for an inline table)."""
     if not isinstance(spec, Mapping):
         raise InputError(f"{where}: expected a table")
     kind = spec.get("kind")
@@ -83,17 +96,19 @@ def parse_heating(spec: Mapping[str, Any], where: str, source: str = "") -> Heat
         if carrier not in CARRIERS:
             raise InputError(f"{where}: fuel {carrier!r} not one of {', '.join(CARRIERS)}")
     return HeatingSystem(kind, carrier, eff, str(spec.get("clause", "")),
-                         str(spec.get("source", source)), bool(spec.get("verified", False)))
+                         str(spec.get("source", source)), bool(spec.get("verified", False)),
+                         system_id, str(spec.get("label", "")))
 
 
-def parse_cooling(spec: Mapping[str, Any], where: str, source: str = "") -> CoolingSystem:
+def parse_cooling(spec: Mapping[str, Any], where: str, source: str = "", system_id: str = "") -> CoolingSystem:
+    """Build a CoolingSystem from a data-file table (see :func:`parse_heating`)."""
     if not isinstance(spec, Mapping):
         raise InputError(f"{where}: expected a table")
     if spec.get("kind", "electric") != "electric":
         raise InputError(f"{where}: only electric cooling is supported, got {spec.get('kind')!r}")
     cop = _number(spec, "cop", where, 0.0, 15.0)
-    aux = float(spec.get("auxiliary_fraction", 0.0))
-    if not 0.0 <= aux < 2.0:
-        raise InputError(f"{where}: auxiliary_fraction = {aux!r} is outside [0, 2)")
-    return CoolingSystem(cop, aux, str(spec.get("clause", "")), str(spec.get("source", source)),
-                         bool(spec.get("verified", False)))
+    aux = spec.get("auxiliary_fraction", 0.0)
+    if isinstance(aux, bool) or not isinstance(aux, int | float) or not 0.0 <= aux < 2.0:
+        raise InputError(f"{where}: 'auxiliary_fraction' = {aux!r} is not a number in [0, 2)")
+    return CoolingSystem(cop, float(aux), str(spec.get("clause", "")), str(spec.get("source", source)),
+                         bool(spec.get("verified", False)), system_id, str(spec.get("label", "")))
