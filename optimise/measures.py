@@ -47,6 +47,9 @@ MEASURE_ORDER: dict[str, tuple[str, ...]] = {
 
 
 def _same(a: Any, b: Any) -> bool:
+    """Equal values; an insulation thickness or ratio of 0 is the same as none (None)."""
+    if a is None or b is None:
+        a, b = (0.0 if a is None else a), (0.0 if b is None else b)
     if isinstance(a, int | float) and isinstance(b, int | float):
         return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
     return a == b

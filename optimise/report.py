@@ -144,7 +144,7 @@ def normalise(frame: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:
     for name, _ in objective_specs(frame, spec):
         if f"obj.{name}" not in frame.columns and name in frame.columns:
             add[f"obj.{name}"] = frame[name]
-    return frame.assign(**add) if add else frame
+    return pd.concat([frame, pd.DataFrame(add, index=frame.index)], axis=1) if add else frame
 
 
 def _ok(frame: pd.DataFrame) -> pd.DataFrame:

@@ -59,8 +59,10 @@ def apply_internal_gains(idf: Any, profile: CalculationProfile, params: Mapping[
     """People, lights and plug equipment on every zone (``All Zones`` list).
 
     Lighting power density, W/m2 of floor area: the ``lighting_w_m2`` template parameter (a
-    lighting retrofit), else the profile's ``lighting_w_m2``; either runs on the profile's lighting
-    schedule."""
+    lighting retrofit, or the existing building's lighting) where the profile lets the design
+    decide (``lighting_from_design``: everyday and public-building profiles), else the profile's
+    ``lighting_w_m2`` (the residential compliance calculations); either runs on the profile's
+    lighting schedule."""
     zl = idf.newidfobject("ZONELIST", Name="All Zones")
     for i, zone in enumerate(zone_names(idf), start=1):
         setattr(zl, f"Zone_{i}_Name", zone)
@@ -74,7 +76,7 @@ def apply_internal_gains(idf: Any, profile: CalculationProfile, params: Mapping[
     idf.newidfobject(
         "LIGHTS", Name="Lights", Zone_or_ZoneList_or_Space_or_SpaceList_Name="All Zones", Schedule_Name="Lighting",
         Design_Level_Calculation_Method="Watts/Area",
-        Watts_per_Floor_Area=params.get("lighting_w_m2") or profile.lighting_w_m2,
+        Watts_per_Floor_Area=profile.lighting_power_w_m2(params.get("lighting_w_m2")),
         Fraction_Radiant=0.42, Fraction_Visible=0.18,
     )
     idf.newidfobject(

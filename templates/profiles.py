@@ -83,6 +83,12 @@ class CalculationProfile:
     outdoor_air_floor_area_per_person_m2: float | None = None
     dehumidify_max_rh_percent: float | None = None
     natural_ventilation: NaturalVentilationRule | None = None
+    lighting_from_design: bool = True  # a design's lighting_w_m2 replaces lighting_w_m2
+
+    def lighting_power_w_m2(self, design_w_m2: float | None) -> float:
+        """Lighting power density the calculation uses, W/m2: the design's (or existing
+        building's) when given and the profile lets the design decide, else the profile's."""
+        return float(design_w_m2) if design_w_m2 and self.lighting_from_design else self.lighting_w_m2
 
     @property
     def continuous(self) -> bool:

@@ -81,3 +81,17 @@ def test_subsidy_is_an_input(tmp_path):
     assert inv["investment_gross_rmb"] == pytest.approx(gross)
     assert inv["subsidy_rmb"] == pytest.approx(min(gross, 100.0 * FLOOR_M2 + 0.1 * gross))
     assert inv["investment_rmb"] == pytest.approx(gross - inv["subsidy_rmb"])
+
+
+def test_applied_measures_in_the_stated_order():
+    """A measure is applied when one of its parameters differs from the existing building's;
+    a zero thickness is no insulation (the optimiser's 0 mm against the existing building's none)."""
+    from ultralow.optimise.measures import MEASURE_ORDER, applied_measures
+
+    existing = {"roof_insulation_mm": None, "window_u_w_m2k": 5.8, "lighting_w_m2": 16.0, "heat_pump": "existing",
+                "pv_roof_fraction": 0.0, "roof_solar_absorptance": 0.7}
+    design = {**existing, "roof_insulation_mm": 0.0, "pv_roof_fraction": 0.5, "window_u_w_m2k": 2.4,
+              "heat_pump": "ashp_standard", "lighting_w_m2": 8.0}
+    assert applied_measures(design, existing) == ["windows", "lighting", "heat_pump", "pv"]
+    assert list(MEASURE_ORDER)[:3] == ["wall_insulation", "roof_insulation", "floor_insulation"]
+    assert list(MEASURE_ORDER)[-1] == "pv"

@@ -140,3 +140,23 @@ def test_report_accepts_unprefixed_optimiser_rows(tmp_path):
     assert text.count('src="data:image/png;base64,') == 5
     assert "could not draw" not in text and "Failed designs (1)" in text
     assert "var.wall_u_w_m2k" in text  # the Pareto table shows the aliased variables
+
+
+def test_report_shows_the_measure_table_of_a_retrofit(tmp_path):
+    """The run writes measures.json for a retrofit; the report shows it as a table with its method."""
+    import json
+
+    evaluations, pareto, history, spec = synthetic()
+    run = tmp_path / "run"
+    run.mkdir()
+    rows = [{"measure": "lighting", "primary_energy_saving_kwh_m2": 65.75, "investment_rmb": 330000.0,
+             "simple_payback_years": 2.29},
+            {"measure": "heat_pump", "primary_energy_saving_kwh_m2": 59.7, "investment_rmb": 2107121.0,
+             "simple_payback_years": 23.97}]
+    (run / "measures.json").write_text(json.dumps({"rows": rows, "design_id": "abc123", "chosen_by": "best lcc"}))
+    text = write_report(run, evaluations, pareto, history, spec).read_text(encoding="utf-8")
+    assert "Measure by measure" in text and "heat_pump" in text and "abc123" in text
+    assert "added one at a time to the existing building" in text
+    (run / "measures.json").write_text(json.dumps({"rows": [], "why_none": "no feasible design"}))
+    text = write_report(run, evaluations, pareto, history, spec).read_text(encoding="utf-8")
+    assert "no feasible design" in text

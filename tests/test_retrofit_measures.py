@@ -268,3 +268,21 @@ def test_side_fins_sunlit_fraction_is_one_minus_projection_factor_times_tan_gamm
 
     assert east_west(sql) < 0.8 * east_west(sql_plain)
     assert finned.cooling_demand_kwh_m2 < plain.cooling_demand_kwh_m2
+
+
+@pytest.mark.parametrize(("template", "profile", "expected_w_m2"), [
+    ("residential", "everyday_residential_cold", 4.0),  # the design's lighting
+    ("office", "gb55015_office", 4.0),  # public buildings: lighting as designed
+    ("residential", "gbt51350_residential", None),  # residential compliance: the calculation's own
+    ("residential", "gb55015_residential_cold", None),
+])
+def test_lighting_from_design_only_where_the_calculation_lets_it(chicago_weather, template, profile, expected_w_m2):
+    """Reference: calculation_profiles.toml (`lighting_w_m2`, `lighting_from_design`) read here,
+    against the Lights objects written into the model."""
+    from ultralow.sim.simulate import build
+
+    model = build(template, {"lighting_w_m2": 4.0, "calculation_profile": profile}, chicago_weather)
+    watts = {round(float(obj.Watts_per_Floor_Area), 6) for obj in model.idf.idfobjects["LIGHTS"]}
+    data = _data("calculation_profiles")[profile]
+    assert data.get("lighting_from_design", True) is (expected_w_m2 is not None)
+    assert watts == {expected_w_m2 if expected_w_m2 is not None else data["lighting_w_m2"]}

@@ -380,17 +380,22 @@ def parse_standard(data: Mapping[str, Any], path: str) -> Standard:
                     limits, indicators, system, baselines, recommendations)
 
 
-def load_path(path: str | Path) -> Standard:
-    """Parse and validate one standards file at ``path``."""
+def read_toml(path: str | Path, what: str) -> dict[str, Any]:
+    """The TOML file ``path`` as a dict; InputError naming ``what`` and the file when it is
+    missing or not valid TOML."""
     path = Path(path)
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
-        raise InputError(f"standards file not found: {path}") from None
+        raise InputError(f"{what} file not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
-    return parse_standard(data, str(path))
+
+
+def load_path(path: str | Path) -> Standard:
+    """Parse and validate one standards file at ``path``."""
+    return parse_standard(read_toml(path, "standards"), str(path))
 
 
 @cache

@@ -18,7 +18,6 @@ InputError naming the file, the rule and the key.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -204,15 +203,9 @@ def indicator_names(rule: RetrofitRule) -> tuple[str, ...]:
 
 def load_path(path: str | Path) -> RetrofitRules:
     """Parse and validate a retrofit-rules file at ``path``."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError(f"retrofit rules file not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
-    return parse_rules(data, str(path))
+    from ultralow.templates.standards.loader import read_toml
+
+    return parse_rules(read_toml(path, "retrofit rules"), str(path))
 
 
 @cache
