@@ -83,8 +83,7 @@ def run_check(
     cost_model = CostModel.load(costs_file)
     metrics = ev.building_metrics(template_name, design_params, results, climate, cost_model)
     context = ev.compliance_context(template_name, design_params, results, climate, thermal_inertia_d)
-    if hasattr(context, "simple_payback_years"):
-        context.simple_payback_years = metrics.get("simple_payback_years")
+    context.simple_payback_years = metrics.get("simple_payback_years")
     report = evaluate(target, results["design"], context)
     zone, use = climate.climate_zone, tpl.building_use
     report.details["baseline_reference_envelope"] = limits_for(

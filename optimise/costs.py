@@ -13,9 +13,13 @@ Quantities (from the template geometry, :class:`~ultralow.templates.geometry.Blo
   length_m * depth_m``.
 - floor area ``A`` (m2): the result's ``conditioned_floor_area_m2`` (the area every per-m2 result
   refers to), else the geometry's ``length_m * depth_m * storeys``.
-- insulation thickness ``d_cm`` per surface from the construction builder
-  (:func:`~ultralow.templates.constructions.opaque_construction`) for the design's U-value or
-  thickness, exactly as the simulated model.
+- insulation thickness ``d_cm`` per surface as built: the result's ``*_insulation_built_mm``
+  (a retrofit's layer outside the existing element included), else from the construction
+  builder (:func:`~ultralow.templates.constructions.opaque_construction`) for the design's
+  U-value or thickness.
+- side-fin area ``A_fin = sum_f 2 * side_fin_depth_ratio * width_f * storeys * floor_height_m``
+  over the south/east/west facades with windows (fins both sides of every window module, storey
+  high over the whole facade, as :mod:`ultralow.templates.envelope` places them).
 - shaded window area ``A_shaded = A_win,s + A_win,e + A_win,w`` when ``external_shading`` is not
   ``"none"`` (north windows get no movable shading), else 0.
 - balcony edge ``L_balc = length_m * balcony_length_ratio * storeys`` (m; slabs along that fraction
@@ -26,32 +30,51 @@ Quantities (from the template geometry, :class:`~ultralow.templates.geometry.Blo
   tilted rows it depends on the row spacing, so it is never recomputed here); without a result
   it is 0 when ``pv_roof_fraction`` is 0, else unknown (NaN).
 
-Investment (RMB), per component ``c``:
+Investment (RMB), per component ``c``. New build: every component of the design. Retrofit
+(``existing`` given: the existing building's parameters as simulated): only the measures that
+change the existing building (listed in ``measures``), the existing building itself costing 0:
 
 - insulation of surface ``s``: ``I = A_s * (d_cm * p_ins[material] + (system_rmb_m2[s] if d_cm > 0))``
 - windows: ``I = A_win * p_win(U)``; ``p_win`` is the catalogue product's price when the params
   carry ``window_product``, else linear interpolation of price vs U over the non-dominated
-  catalogue products (or the ``windows.price_curve`` points), clamped at the ends.
-- airtightness: ``I = A * cost_rmb_m2_per_ach * max(0, n50_free_ach - n50_ach)``
+  catalogue products (or the ``windows.price_curve`` points), clamped at the ends. Retrofit: only
+  when U or SHGC differ from the existing windows (or a product is named), plus
+  ``A_win * window_removal_rmb_m2``.
+- window retrofit (film / secondary sash): ``I = A_win * price[window_retrofit]``.
+- airtightness: ``I = A * cost_rmb_m2_per_ach * max(0, n50_0 - n50_ach)``, ``n50_0`` =
+  ``n50_free_ach`` for a new building, the existing building's n50 for a retrofit.
+- lighting (retrofit): ``I = A * led_retrofit_rmb_m2`` when ``lighting_w_m2`` < the existing one.
+- cool roof: ``I = A_roof * cool_coating_rmb_m2`` when ``roof_solar_absorptance`` is set below
+  the existing building's (a new building's: the template's default finish).
 - heat recovery: ``I = A * hrv_curve(eta)`` for ``eta > 0`` (curve interpolated, clamped), 0 without HRV.
 - heat pump: ``P_kw = sizing_factor * max(peak_heating_load_w_m2, peak_cooling_load_w_m2) * A / 1000``,
-  ``I = P_kw * price_rmb_kw[heat_pump]``.
-- shading: ``I = A_overhang * overhang_rmb_m2 + A_shaded * external_movable_rmb_m2`` (the south
-  overhang and the movable external shading; reported apart as ``investment_shading_overhang_rmb``
-  and ``investment_shading_external_rmb``).
+  ``I = P_kw * price_rmb_kw[heat_pump]``; 0 for ``heat_pump = "existing"``.
+- shading: ``I = A_overhang * overhang_rmb_m2 + A_shaded * external_movable_rmb_m2 + A_fin *
+  side_fins_rmb_m2`` (reported apart as ``investment_shading_overhang_rmb``,
+  ``investment_shading_external_rmb`` and ``investment_shading_fins_rmb``).
 - thermal bridges: ``I = L_balc * balcony_thermal_break_rmb_m`` when ``psi_balcony_w_mk <=
   thermal_break_psi_w_mk`` plus ``P_win * window_installation_rmb_m`` when
   ``psi_window_installation_w_mk <= window_installation_psi_w_mk``; a design without the
-  parameter pays neither (reported apart as ``investment_thermal_bridges_balcony_rmb`` and
+  parameter pays neither, nor does a retrofit (its model has no thermal-bridge allowance: the
+  existing U-values include the bridges) (reported apart as ``investment_thermal_bridges_balcony_rmb`` and
   ``investment_thermal_bridges_window_installation_rmb``).
 - PV: ``I = 1000 * P_pv * price_rmb_w``.
+- retrofit works: scaffolding ``A_facade * scaffolding_rmb_m2`` once when walls are insulated or
+  windows replaced; fees ``fees_fraction * works``. Then ``investment_gross_rmb`` = works + fees,
+  ``subsidy_rmb = min(gross, A * subsidy.rmb_m2 + gross * subsidy.fraction)`` and
+  ``investment_rmb`` = gross - subsidy. Scaffolding and fees are spread over the components in
+  proportion for replacements and maintenance; the subsidy is received once.
 
-Energy cost in year ``t = 1..N`` (RMB/a), with ``C = (net_site_energy_kwh_m2 +
-pv_generation_kwh_m2) * A`` the building's gross electricity use and PV generation
-``G_t = pv_generation_kwh_m2 * A * (1 - deg) ** age_t`` (age since the last PV installation):
-PV self-consumption ``S_t = min(f_self * G_t, C)``, export ``X_t = G_t - S_t``,
-``E_t = ((C - S_t) * p_buy - X_t * p_export) * (1 + esc) ** (t - 1)``. ``annual_energy_cost_rmb`` is ``E_1``.
-Maintenance ``M = sum_c m_c * I_c`` per year.
+Energy cost of year 1 (RMB/a), with the tariff of the building's province
+(:mod:`ultralow.optimise.tariffs`; ``tariffs.city`` or the weather's city):
+``E = sum_mh import_mh * p_mh - p_export * sum_mh export_mh + fuel + district heat``, import and
+export the result's grid exchange by month and hour (netted hourly), ``p_mh`` the time-of-use
+price where the province has one; fuel at its price and heating value; district heat metered or
+by area (``tariffs.district_heating_billing``). Year ``t``: the PV output is scaled by
+``(1 - deg) ** age_t`` (age since the last PV installation) and each PV kWh lost costs the
+year-1 mean value of a PV kWh, ``(E_noPV - E) / G`` with ``E_noPV`` the cost of importing the
+self-consumed PV too; ``E_t`` is then escalated by ``(1 + esc) ** (t - 1)``.
+``annual_energy_cost_rmb`` is ``E_1``. Maintenance ``M = sum_c m_c * I_c`` per year.
 
 Life-cycle cost over ``N`` years at discount rate ``r`` (present value at year 0):
 
@@ -63,7 +86,8 @@ residual value fraction ``rho_c = (t_last + L_c - N) / L_c`` of the last install
 ``t_last``) still in service at ``N``. With constant ``E`` the energy term is the annuity
 ``E * (1 - (1 + r) ** (-N)) / r``.
 
-Against the reference design (``reference_params``, default: the template defaults, i.e. the
+Against the baseline (``reference_params``: the existing building of a retrofit, whose
+investment is 0; for a new building the base package, default the template defaults, i.e. the
 code-minimum package): ``incremental_investment_rmb = I - I_ref``; ``npv_savings_rmb = LCC_ref - LCC``
 (positive: the design pays); ``simple_payback_years = incremental / ((E_ref,1 + M_ref) - (E_1 + M))``,
 ``0`` when the design costs no more and saves, ``inf`` when it saves nothing. Without a
@@ -85,7 +109,7 @@ from typing import Any
 from ultralow.errors import InputError
 from ultralow.optimise import catalogues as opt_catalogues
 from ultralow.templates import catalogues as tpl_catalogues
-from ultralow.templates.envelope import SHADED_FACADES, balcony_length_m
+from ultralow.templates.envelope import DEFAULT_SOLAR_ABSORPTANCE, SHADED_FACADES, balcony_length_m
 
 COMPONENTS = ("insulation", "windows", "window_retrofit", "shading", "thermal_bridges", "airtightness", "hrv",
               "heat_pump", "lighting", "cool_roof", "pv")
@@ -432,12 +456,15 @@ class CostModel:
         for part in ("overhang", "external", "fins"):
             if out[f"investment_shading_{part}_rmb"] > 0:
                 applied.append(f"shading_{part}")
-        balcony = _at_or_below(p.get("psi_balcony_w_mk"), self.value("thermal_bridges.thermal_break_psi_w_mk"))
+        # a retrofit's model has no thermal-bridge allowance (the existing U-values include the
+        # bridges; templates/envelope.py): details it cannot see are not charged either
+        balcony = not retrofit and _at_or_below(p.get("psi_balcony_w_mk"),
+                                                self.value("thermal_bridges.thermal_break_psi_w_mk"))
         out["thermal_break_balcony_m"] = q["balcony_length_m"] if balcony else 0.0
         out["investment_thermal_bridges_balcony_rmb"] = (out["thermal_break_balcony_m"]
                                                          * self.value("thermal_bridges.balcony_thermal_break_rmb_m"))
-        installation = _at_or_below(p.get("psi_window_installation_w_mk"),
-                                    self.value("thermal_bridges.window_installation_psi_w_mk"))
+        installation = not retrofit and _at_or_below(p.get("psi_window_installation_w_mk"),
+                                                     self.value("thermal_bridges.window_installation_psi_w_mk"))
         out["window_installation_detailed_m"] = q["window_perimeter_m"] if installation and replaced else 0.0
         out["investment_thermal_bridges_window_installation_rmb"] = (
             out["window_installation_detailed_m"] * self.value("thermal_bridges.window_installation_rmb_m"))
@@ -468,8 +495,11 @@ class CostModel:
         out["investment_lighting_rmb"] = area * self.value("lighting.led_retrofit_rmb_m2") if led else 0.0
         if led:
             applied.append("lighting")
-        absorptance, absorptance_before = p.get("roof_solar_absorptance"), old.get("roof_solar_absorptance")
-        cool = _is_number(absorptance) and (not _is_number(absorptance_before) or absorptance < absorptance_before)
+        absorptance = p.get("roof_solar_absorptance")
+        absorptance_before = old.get("roof_solar_absorptance") if retrofit else None
+        if not _is_number(absorptance_before):  # the template's roof finish
+            absorptance_before = DEFAULT_SOLAR_ABSORPTANCE
+        cool = _is_number(absorptance) and absorptance < absorptance_before
         out["investment_cool_roof_rmb"] = q["roof_area_m2"] * self.value("roof.cool_coating_rmb_m2") if cool else 0.0
         if cool:
             applied.append("cool_roof")

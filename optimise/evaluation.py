@@ -175,8 +175,7 @@ def compliance_context(template_name: str, params: Mapping[str, Any], results: M
             lighting_electricity_kwh_m2=float(design["lighting_electricity_kwh_m2"]))
     if results.get("existing") is not None:
         ctx.existing_energy = design_energy(dict(results["existing"]))
-        if hasattr(ctx, "existing_parameters"):
-            ctx.existing_parameters = existing_envelope(results["existing"])
+        ctx.existing_parameters = existing_envelope(results["existing"])
     return ctx
 
 
@@ -291,8 +290,7 @@ def target_g(target: str, indicator: str | None, results: Mapping[str, Mapping[s
 
     ctx = compliance_context(template_name, params, results, climate)
     for key, value in (extra or {}).items():
-        if hasattr(ctx, key):
-            setattr(ctx, key, value)
+        setattr(ctx, key, value)
     report = evaluate(target, dict(results["design"]), ctx)
     out = {f"{target}: {i.name}": i.g() for i in report.requirements if indicator in (None, i.name)}
     if indicator is not None and not out:

@@ -95,3 +95,11 @@ def test_applied_measures_in_the_stated_order():
     assert applied_measures(design, existing) == ["windows", "lighting", "heat_pump", "pv"]
     assert list(MEASURE_ORDER)[:3] == ["wall_insulation", "roof_insulation", "floor_insulation"]
     assert list(MEASURE_ORDER)[-1] == "pv"
+
+
+def test_cool_roof_on_a_new_building_only_below_the_default_finish(model):
+    new = {**GEOMETRY, "roof_solar_absorptance": 0.3}
+    dark = {**GEOMETRY, "roof_solar_absorptance": 0.9}
+    assert model.investment("residential", new, built())["investment_cool_roof_rmb"] == pytest.approx(
+        ROOF_M2 * model.value("roof.cool_coating_rmb_m2"))
+    assert model.investment("residential", dark, built())["investment_cool_roof_rmb"] == 0.0
