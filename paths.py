@@ -7,6 +7,7 @@ point it at node-local disk. Everything in it can be rebuilt from the installed 
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -23,8 +24,22 @@ def default_runs_dir() -> Path:
     return Path(os.environ.get("ULTRALOW_RUNS", "runs")).resolve()
 
 
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def safe_name(name: object, default: str = "run") -> str:
+    """``name`` as one folder name: letters, digits, ``-``, ``_`` and ``.`` only (anything else,
+    path separators included, becomes ``-``), no leading dot or dash, at most 80 characters;
+    ``default`` when nothing is left (``..``, ``/``, an empty name)."""
+    text = _UNSAFE.sub("-", str(name)).strip("-.")
+    text = re.sub(r"-{2,}", "-", text)[:80].strip("-.")
+    return text or default
+
+
 def new_run_dir(root: Path, name: str) -> Path:
-    """Create and return ``root/<name>-<YYYYmmdd-HHMMSS>[-k]`` (a fresh run folder)."""
+    """Create and return ``root/<name>-<YYYYmmdd-HHMMSS>[-k]`` (a fresh run folder); ``name`` is
+    made a safe folder name first (:func:`safe_name`), so the folder is always inside ``root``."""
+    name = safe_name(name)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path, k = root / f"{name}-{stamp}", 1
     while path.exists():

@@ -9,6 +9,8 @@ first simulation on a fresh node does not pay for them, and reports what a node 
   node builds byte-identical files);
 - user weather files are not copied here: the optimiser ships their contents with the tasks.
 
+``ultralow cluster token`` creates the cluster's Ray authentication token (``cluster/auth.py``).
+
 The cache folder is ``$ULTRALOW_CACHE`` (default ``~/.cache/ultralow``); point it at
 node-local disk on HPC systems.
 """
@@ -45,9 +47,21 @@ def _prepare(args) -> int:
     return 0
 
 
+def _token(args) -> int:
+    """Print a new cluster token, or with ``--file`` keep/create one there (mode 0600)."""
+    from ultralow.cluster.auth import new_token, write_token
+
+    print(write_token(args.file) if args.file else new_token())
+    return 0
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("cluster", help="per-node preparation and checks for Ray clusters")
-    sub = parser.add_subparsers(dest="cluster_command", required=True, metavar="{prepare}")
+    sub = parser.add_subparsers(dest="cluster_command", required=True, metavar="{prepare,token}")
     prep = sub.add_parser("prepare", help="derive the IDD and city weather in this node's cache")
     prep.add_argument("--city", action="append", help="registry city to prepare (repeatable)")
     prep.set_defaults(func=_prepare)
+    tok = sub.add_parser("token", help="create the cluster's authentication token (see cluster/README.md)")
+    tok.add_argument("--file", help="write it to this file (0600; an existing token is kept) and print the path; "
+                                    "default: print a new token")
+    tok.set_defaults(func=_token)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ultralow.errors import InputError
 from ultralow.optimise import evaluation as ev
 
 
@@ -55,14 +56,21 @@ def run_check(
     """
     from ultralow.optimise.costs import CostModel
     from ultralow.optimise.measures import measure_breakdown
+    from ultralow.sim.run_control import RunPeriod
     from ultralow.sim.simulate import simulate
     from ultralow.templates import get_template
     from ultralow.templates.standards import baseline_standard, evaluate
     from ultralow.templates.standards.evaluate import check_target
     from ultralow.templates.standards.reference import limits_for
 
+    # every input is checked before anything is simulated or a folder is made
     check_target(target)
+    run_period = RunPeriod.parse(period)
     tpl = get_template(template_name)
+    cost_model = CostModel.load(costs_file)
+    if thermal_inertia_d is not None and not (isinstance(thermal_inertia_d, int | float)
+                                              and 0 < thermal_inertia_d < 100):
+        raise InputError(f"--thermal-inertia-d {thermal_inertia_d!r}: give a number above 0 (e.g. 2.5)")
     climate = ev.ClimateContext.of(weather)
     profile_id = ev.target_profile(target, template_name, climate)
     raw = {**(params or {}), "calculation_profile": profile_id}
@@ -74,13 +82,12 @@ def run_check(
     root = Path(run_dir)
 
     def run(role: str, p: Mapping[str, Any]) -> Any:
-        return simulate(template_name, p, weather, run_dir=root / role, period=period)
+        return simulate(template_name, p, weather, run_dir=root / role, period=run_period)
 
     with ThreadPoolExecutor(max_workers=min(len(roles), os.cpu_count() or 1)) as pool:
         futures = {role: pool.submit(run, role, p) for role, p in roles.items()}
         simulated = {role: f.result() for role, f in futures.items()}
     results = {role: r.to_dict() for role, r in simulated.items()}
-    cost_model = CostModel.load(costs_file)
     metrics = ev.building_metrics(template_name, design_params, results, climate, cost_model)
     context = ev.compliance_context(template_name, design_params, results, climate, thermal_inertia_d)
     context.simple_payback_years = metrics.get("simple_payback_years")

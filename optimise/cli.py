@@ -34,6 +34,19 @@ def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
 
+def check_before_running(spec: Any) -> None:
+    """What :func:`~ultralow.optimise.run.run_optimisation` would only find after making the run
+    folder (the weather, the cost model against the weather, the targets' indicators for this
+    climate, a retrofit's metrics): an InputError here leaves nothing behind."""
+    from ultralow.optimise.problem import DesignEvaluator
+    from ultralow.optimise.store import file_sha256
+    from ultralow.sim.idd import engine_version
+    from ultralow.weather import resolve_weather
+
+    weather = resolve_weather(city=spec.city, epw=spec.epw)
+    DesignEvaluator(spec, weather, file_sha256(str(weather.epw_path)), engine_version())
+
+
 def _run(args: argparse.Namespace) -> int:
     from ultralow.errors import InputError
     from ultralow.optimise.run import run_optimisation
@@ -46,6 +59,8 @@ def _run(args: argparse.Namespace) -> int:
         if value is not None and value < (2 if name == "population" else 1):
             raise InputError(f"--{name} {value} is too small")
     spec = load_spec(args.spec)
+    if args.resume is None:
+        check_before_running(spec)
     result = run_optimisation(
         spec, out_dir=args.out, resume_dir=args.resume, address=args.address, workers=args.workers,
         generations=args.generations, population=args.population, progress=not args.quiet,

@@ -49,6 +49,12 @@ change the existing building (listed in ``measures``), the existing building its
 - heat recovery: ``I = A * hrv_curve(eta)`` for ``eta > 0`` (curve interpolated, clamped), 0 without HRV.
 - heat pump: ``P_kw = sizing_factor * max(peak_heating_load_w_m2, peak_cooling_load_w_m2) * A / 1000``,
   ``I = P_kw * price_rmb_kw[heat_pump]``; 0 for ``heat_pump = "existing"``.
+- water heater (``hot_water_system``, :mod:`ultralow.sim.hot_water`): ``P_kw =
+  hot_water_design_heat_kwh_per_day / sizing_hours_per_day[system]`` (the result's design daily
+  heat, whole building), ``I = P_kw * price_rmb_kw[system]`` (``hot_water.price_rmb_kw`` here,
+  else ``templates/data/hot_water.toml``); 0 for ``"none"`` and ``"existing"``. A retrofit pays
+  it whenever the design installs a new water heater (any system but "existing"); a new
+  building always, against its base's baseline water heater.
 - shading: ``I = A_overhang * overhang_rmb_m2 + A_shaded * external_movable_rmb_m2 + A_fin *
   side_fins_rmb_m2`` (reported apart as ``investment_shading_overhang_rmb``,
   ``investment_shading_external_rmb`` and ``investment_shading_fins_rmb``).
@@ -69,8 +75,9 @@ Energy cost of year 1 (RMB/a), with the tariff of the building's province
 (:mod:`ultralow.optimise.tariffs`; ``tariffs.city`` or the weather's city):
 ``E = sum_mh import_mh * p_mh - p_export * sum_mh export_mh + fuel + district heat``, import and
 export the result's grid exchange by month and hour (netted hourly), ``p_mh`` the time-of-use
-price where the province has one; fuel at its price and heating value; district heat metered or
-by area (``tariffs.district_heating_billing``). Year ``t``: the PV output is scaled by
+price where the province has one (hot-water electricity included); fuel at its price and heating
+value (heating fuel and the water heater's gas, ``fuel_cost_rmb(hot_water_fuel, ...)``); district
+heat metered or by area (``tariffs.district_heating_billing``). Year ``t``: the PV output is scaled by
 ``(1 - deg) ** age_t`` (age since the last PV installation) and each PV kWh lost costs the
 year-1 mean value of a PV kWh, ``(E_noPV - E) / G`` with ``E_noPV`` the cost of importing the
 self-consumed PV too; ``E_t`` is then escalated by ``(1 + esc) ** (t - 1)``.
@@ -112,7 +119,7 @@ from ultralow.templates import catalogues as tpl_catalogues
 from ultralow.templates.envelope import DEFAULT_SOLAR_ABSORPTANCE, SHADED_FACADES, balcony_length_m
 
 COMPONENTS = ("insulation", "windows", "window_retrofit", "shading", "thermal_bridges", "airtightness", "hrv",
-              "heat_pump", "lighting", "cool_roof", "pv")
+              "heat_pump", "lighting", "cool_roof", "hot_water", "pv")
 SURFACES = {"wall": "wall", "roof": "roof", "floor": "ground_floor"}  # param prefix -> builder surface
 INSULATED_AREA = {"wall": "wall_area_m2", "roof": "roof_area_m2", "floor": "ground_floor_area_m2"}
 WINDOW_SIDE_M = 1.5  # assumed square window (m) for the window perimeter P_win = 4 * A_win / WINDOW_SIDE_M
@@ -148,12 +155,13 @@ SCHEMA: dict[str, str] = {
     "hrv.cost_curve_rmb_m2": "curve",
     "heat_pump.price_rmb_kw": "heat_pump_map",
     "heat_pump.sizing_factor": "positive",
+    "hot_water.price_rmb_kw": "hot_water_map",
     "pv.price_rmb_w": "nonneg",
     "pv.degradation_per_year": "fraction",
     **{f"lifetime_years.{c}": "years" for c in COMPONENTS},
     **{f"maintenance_fraction.{c}": "fraction" for c in COMPONENTS},
 }
-MAP_KINDS = ("insulation_map", "surface_map", "heat_pump_map")
+MAP_KINDS = ("insulation_map", "surface_map", "heat_pump_map", "hot_water_map")
 BILLINGS = ("metered", "area")
 KIND_HELP = {
     "rate": "a number from -0.5 to 0.5 (per year)",
@@ -190,6 +198,10 @@ def _allowed_keys(kind: str) -> tuple[str, ...]:
         return tpl_catalogues.insulation_ids()
     if kind == "heat_pump_map":
         return tpl_catalogues.heat_pump_ids()
+    if kind == "hot_water_map":
+        from ultralow.sim.hot_water import system_ids
+
+        return system_ids()
     return ()
 
 
@@ -381,6 +393,14 @@ class CostModel:
     def heat_pump_price_rmb_kw(self, model: str) -> float:
         return self._catalogue_price("heat_pump.price_rmb_kw", "heat_pumps", model, "heat pump", "price_rmb_kw")
 
+    def hot_water_price_rmb_kw(self, system: str) -> float:
+        """Installed price (RMB per kW of heating capacity) of the design water heater ``system``:
+        ``hot_water.price_rmb_kw`` of the cost data, else ``templates/data/hot_water.toml``."""
+        from ultralow.sim.hot_water import water_heater
+
+        prices = self.value("hot_water.price_rmb_kw")
+        return prices[system] if system in prices else water_heater(system).price_rmb_kw
+
     def window_price_rmb_m2(self, u_w_m2k: float, product: str | None = None) -> float:
         """Installed window price per m2 for a product id, else from the price-vs-U curve."""
         if product:
@@ -489,6 +509,18 @@ class CostModel:
         out["investment_heat_pump_rmb"] = 0.0 if keep_systems else hp_kw * self.heat_pump_price_rmb_kw(p["heat_pump"])
         if retrofit and not keep_systems:
             applied.append("heat_pump")
+        hot_water_system = p.get("hot_water_system") or "none"
+        new_heater = hot_water_system not in ("none", "existing")
+        hw_kw = 0.0
+        if new_heater:
+            from ultralow.sim.hot_water import water_heater
+
+            hours = water_heater(hot_water_system).sizing_hours_per_day
+            hw_kw = _num(loads, "hot_water_design_heat_kwh_per_day") / hours
+        out["hot_water_capacity_kw"] = hw_kw
+        out["investment_hot_water_rmb"] = hw_kw * self.hot_water_price_rmb_kw(hot_water_system) if new_heater else 0.0
+        if retrofit and new_heater:
+            applied.append("hot_water")
         lighting_before = old.get("lighting_w_m2")
         led = retrofit and _is_number(p.get("lighting_w_m2")) and _is_number(lighting_before) and (
             p["lighting_w_m2"] < lighting_before)
@@ -551,7 +583,8 @@ class CostModel:
         """Energy cost of one year (RMB/a) by carrier, with the province's tariffs
         (:mod:`ultralow.optimise.tariffs`): grid electricity hour by hour (time-of-use where the
         province has it) minus PV export at the export price; fuel at its price; district heat
-        metered or by area (``tariffs.district_heating_billing``). ``pv_factor`` scales the PV
+        metered or by area (``tariffs.district_heating_billing``); the water heater's gas at the
+        natural-gas price (its electricity is in the grid exchange). ``pv_factor`` scales the PV
         output (degradation): the PV kWh lost are valued at the year's mean value of a PV kWh."""
         import numpy as np
 
@@ -574,6 +607,9 @@ class CostModel:
         elif result.get("heating_fuel"):
             out["energy_cost_fuel_rmb"] = tariff.fuel_cost_rmb(str(result["heating_fuel"]),
                                                                _num(result, "heating_fuel_kwh_m2") * area)
+        if result.get("hot_water_fuel"):  # the water heater's gas (its electricity is in the grid exchange)
+            out["energy_cost_fuel_rmb"] += tariff.fuel_cost_rmb(str(result["hot_water_fuel"]),
+                                                                _num(result, "hot_water_fuel_kwh_m2") * area)
         out["energy_cost_rmb"] = sum(out.values())
         return out
 

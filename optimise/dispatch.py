@@ -8,6 +8,12 @@ order, so workers never wait for the driver and results are stored as they finis
 
 The weather file travels through the Ray object store, so workers on other nodes need no shared
 filesystem: a worker that does not see the driver's EPW path writes the bytes to its own cache.
+
+Every attempt of a task (Ray retries included) counts itself with a small actor pinned to the
+head node, so a record's ``attempts`` is the real number of starts. A failed simulation's
+``eplusout.err`` travels back in the record and is kept as ``failed_dir/KEY.err`` (``err_path``).
+With env ``ULTRALOW_ATTEMPT_MARKERS`` naming a folder, each attempt writes an empty marker file
+``KEY.NODE.PID.N`` there as it starts (tests count attempts per design and node with them).
 """
 
 from __future__ import annotations
@@ -65,19 +71,74 @@ def _host() -> str:
     return f"{socket.gethostname()} (ray node {node[:12]})" if node else socket.gethostname()
 
 
-def simulate_job(job: Job, weather: Any, epw_bytes_ref: list[Any], keep_dir: str | None) -> dict[str, Any]:
+MAX_ERR_BYTES = 4 << 20  # eplusout.err kept for a failed simulation, at most
+
+
+@ray.remote(num_cpus=0)
+class AttemptCounter:
+    """Counts the starts of each task (by job key); lives on the head node."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def bump(self, key: str) -> int:
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key]
+
+    def get(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+
+def _attempt_number(job: Job, counter: Any) -> int:
+    if counter is None:
+        return 1
+    try:
+        return int(ray.get(counter.bump.remote(job.key), timeout=30))
+    except Exception:  # the counter is bookkeeping: never fail a simulation for it
+        return 1
+
+
+def _write_marker(folder: str | None, key: str, attempt: int) -> None:
+    """``folder/KEY.NODE.PID.N``, N counting this worker's starts of the key (test evidence)."""
+    if not folder:
+        return
+    base = Path(folder)
+    base.mkdir(parents=True, exist_ok=True)
+    stem = f"{key}.{_node_id() or socket.gethostname()}.{os.getpid()}"
+    n = attempt
+    while (base / f"{stem}.{n}").exists():
+        n += 1
+    (base / f"{stem}.{n}").touch()
+
+
+def _err_text(*folders: Any) -> str | None:
+    """The text of the first ``eplusout.err`` under ``folders``."""
+    for folder in folders:
+        if not folder or not Path(folder).is_dir():
+            continue
+        for path in sorted(Path(folder).rglob("eplusout.err")):
+            data = path.read_bytes()
+            return data[-MAX_ERR_BYTES:].decode("utf-8", errors="replace")
+    return None
+
+
+def simulate_job(job: Job, weather: Any, epw_bytes_ref: list[Any], keep_dir: str | None,
+                 counter: Any = None, markers_dir: str | None = None) -> dict[str, Any]:
     """Run one job here and return its store record (status ``ok``, ``failed`` or ``error``).
 
     ``weather`` is the driver's ``WeatherSource`` (its EPW path replaced by a local copy when
-    this node does not see it)."""
+    this node does not see it); ``counter``: an :class:`AttemptCounter`; ``markers_dir`` (or env
+    ``ULTRALOW_ATTEMPT_MARKERS``): where to write an attempt marker."""
     from ultralow.errors import SimulationError
     from ultralow.sim import simulate
 
     t0 = time.perf_counter()
+    attempt = _attempt_number(job, counter)
+    _write_marker(markers_dir or os.environ.get("ULTRALOW_ATTEMPT_MARKERS"), job.key, attempt)
     record: dict[str, Any] = {
         "key": job.key, "template": job.template, "parameters": job.parameters, "period": job.period,
         "weather_sha256": job.weather_sha256, "engine_version": job.engine_version,
-        "host": _host(), "node_id": _node_id(), "attempts": 1,
+        "host": _host(), "node_id": _node_id(), "attempts": attempt,
         "result": None, "error": None, "severe_lines": [],
     }
     run_dir = Path(keep_dir) / job.key[:16] if keep_dir else Path(tempfile.mkdtemp(prefix="ultralow-opt-"))
@@ -88,7 +149,8 @@ def simulate_job(job: Job, weather: Any, epw_bytes_ref: list[Any], keep_dir: str
         result = simulate(job.template, job.parameters, weather, run_dir=run_dir, period=job.period)
         record.update(status="ok", result=result.to_dict())
     except SimulationError as exc:
-        record.update(status="failed", error=str(exc).splitlines()[0], severe_lines=exc.severe_lines)
+        record.update(status="failed", error=str(exc).splitlines()[0], severe_lines=exc.severe_lines,
+                      err_text=_err_text(exc.run_dir, run_dir))
     except Exception as exc:  # a bug or a broken node: log it, do not reuse it
         record.update(status="error", error=f"{type(exc).__name__}: {exc}",
                       severe_lines=traceback.format_exc().splitlines()[-12:])
@@ -121,7 +183,15 @@ def start_ray(address: str | None = None, workers: int | None = None) -> int:
         kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                   "configure_logging": False}
         if address:
-            ray.init(address=address, **kwargs)
+            # Token authentication (cluster/auth.py): a driver holding the cluster's token uses it;
+            # one that cannot join says why in one line (InputError, exit status 2).
+            from ultralow.cluster.auth import connect_error, prepare_driver
+
+            prepare_driver()
+            try:
+                ray.init(address=address, **kwargs)
+            except (ConnectionError, ray.exceptions.AuthenticationError) as exc:
+                raise connect_error(address, exc) from None
         else:
             ray.init(num_cpus=workers or os.cpu_count() or 1, **kwargs)
     return int(ray.cluster_resources().get("CPU", 1))
@@ -131,12 +201,19 @@ class Dispatcher:
     """Submit batches of :class:`Job` to Ray; ``run`` calls ``on_done(record)`` per completion."""
 
     def __init__(self, weather: Any, *, max_retries: int = 2, keep_dir: str | Path | None = None,
-                 warm_up: int = 0, template: str | None = None):
+                 warm_up: int = 0, template: str | None = None, failed_dir: str | Path | None = None):
         """``weather``: the ``WeatherSource`` every job runs with; ``warm_up`` workers build the
-        ``template``'s default model before the first batch."""
+        ``template``'s default model before the first batch; ``failed_dir``: where a failed
+        simulation's ``eplusout.err`` is kept (``KEY.err``, the record's ``err_path``)."""
         self.weather = weather
         self.max_retries = max_retries
         self.keep_dir = str(keep_dir) if keep_dir else None
+        self.failed_dir = Path(failed_dir) if failed_dir else None
+        self.markers_dir = os.environ.get("ULTRALOW_ATTEMPT_MARKERS") or None
+        # on the head node, which lives as long as the cluster (worker nodes may be lost)
+        head = "node:__internal_head__"
+        self._counter = AttemptCounter.options(
+            resources={head: 0.001} if head in ray.cluster_resources() else None).remote()
         self._epw_ref = [ray.put(Path(weather.epw_path).read_bytes())]
         self._weather_ref = ray.put(weather)
         if warm_up:
@@ -144,7 +221,7 @@ class Dispatcher:
 
     def submit(self, job: Job) -> ray.ObjectRef:
         return _remote_simulate.options(max_retries=self.max_retries).remote(
-            job, self._weather_ref, self._epw_ref, self.keep_dir)
+            job, self._weather_ref, self._epw_ref, self.keep_dir, self._counter, self.markers_dir)
 
     def run(self, jobs: Iterable[Job], on_done: Callable[[dict[str, Any]], None]) -> None:
         """Run every job; records arrive in completion order. A task lost after its retries
@@ -171,6 +248,23 @@ class Dispatcher:
                         "error": f"Ray task lost after {self.max_retries} retries: {type(exc).__name__}: "
                                  f"{str(exc).splitlines()[0] if str(exc) else ''}",
                         "severe_lines": [], "seconds": None, "host": None,
-                        "attempts": self.max_retries + 1, "finished_at": time.time(),
+                        "attempts": self._attempts(job), "finished_at": time.time(),
                     }
+                self._keep_err(record)
                 on_done(record)
+
+    def _attempts(self, job: Job) -> int:
+        try:
+            return int(ray.get(self._counter.get.remote(job.key), timeout=30)) or self.max_retries + 1
+        except Exception:
+            return self.max_retries + 1
+
+    def _keep_err(self, record: dict[str, Any]) -> None:
+        """Move a failed record's ``eplusout.err`` text into ``failed_dir/KEY.err`` (``err_path``)."""
+        text = record.pop("err_text", None)
+        if text is None or self.failed_dir is None:
+            return
+        self.failed_dir.mkdir(parents=True, exist_ok=True)
+        path = self.failed_dir / f"{record['key']}.err"
+        path.write_text(text)
+        record["err_path"] = str(path)

@@ -11,8 +11,10 @@ everywhere:
    - ``reference``: the 2016-era baseline standard's reference building (saving rates, targets);
    - ``gb55015_reference``: GB 55015's own reference building (target ``gb55015``'s trade-off);
    - ``existing``: the existing building of a retrofit (``vintage`` not ``"new"``): the vintage's
-     envelope, lighting and systems after the user's ``existing_*`` overrides;
-   - ``base``: the cost baseline of a new building: the template's code-minimum package.
+     envelope, lighting and systems (water heater included when the design models hot water)
+     after the user's ``existing_*`` overrides;
+   - ``base``: the cost baseline of a new building: the template's code-minimum package (and the
+     data file's baseline water heater when the design models hot water).
 
    Each is built from the template defaults plus the design's geometry and operation
    (:data:`SHARED_WITH_BASELINES`), never from the design's package, so no baseline can inherit a
@@ -47,7 +49,7 @@ SHARED_WITH_BASELINES = (
     "calculation_profile", "usable_floor_area_ratio", "balcony_length_ratio",
     "existing_wall_u_w_m2k", "existing_roof_u_w_m2k", "existing_floor_u_w_m2k", "existing_window_u_w_m2k",
     "existing_window_shgc", "existing_n50_ach", "existing_lighting_w_m2", "existing_roof_solar_absorptance",
-    "existing_heating", "existing_cooling",
+    "existing_heating", "existing_cooling", "existing_hot_water", "hot_water_l_per_person_day",
 )
 ROLES = ("design", "reference", "gb55015_reference", "existing", "base")
 
@@ -91,16 +93,33 @@ def _shared(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in SHARED_WITH_BASELINES}
 
 
+def has_hot_water(params: Mapping[str, Any]) -> bool:
+    """Whether the design models domestic hot water (``hot_water_system`` not "none")."""
+    return params.get("hot_water_system") not in (None, "", "none")
+
+
 def base_parameters(template_name: str, design: Mapping[str, Any]) -> dict[str, Any]:
     """The new building's cost baseline: template defaults (the code-minimum package) with the
-    design's geometry and operation, built new."""
-    return _template(template_name).resolve({**_shared(design), "vintage": "new"})
+    design's geometry and operation, built new; when the design has hot water, the base has the
+    data file's baseline water heater for its use (``templates/data/hot_water.toml``
+    ``[use.*].baseline_system``: gas for dwellings, electric storage for offices)."""
+    tpl = _template(template_name)
+    extra: dict[str, Any] = {"vintage": "new"}
+    if has_hot_water(design):
+        from ultralow.sim.hot_water import baseline_system
+
+        extra["hot_water_system"] = baseline_system(tpl.building_use)
+    return tpl.resolve({**_shared(design), **extra})
 
 
 def existing_parameters(template_name: str, design: Mapping[str, Any]) -> dict[str, Any]:
     """The existing building of a retrofit design: its vintage's envelope, airtightness, lighting,
-    roof and systems (``heat_pump = "existing"``), overrides applied, no measure of any kind."""
-    return _template(template_name).resolve({**_shared(design), "heat_pump": "existing"})
+    roof and systems (``heat_pump = "existing"``; ``hot_water_system = "existing"``, the vintage's
+    water heater, when the design has hot water), overrides applied, no measure of any kind."""
+    extra: dict[str, Any] = {"heat_pump": "existing"}
+    if has_hot_water(design):
+        extra["hot_water_system"] = "existing"
+    return _template(template_name).resolve({**_shared(design), **extra})
 
 
 def reference_parameters(template_name: str, design: Mapping[str, Any], climate: ClimateContext,
@@ -198,14 +217,16 @@ END_USES = {  # end use -> result fields (kWh/(m2 a), site energy)
     "fans": ("fan_electricity_kwh_m2",),
     "lighting": ("lighting_electricity_kwh_m2",),
     "equipment": ("equipment_electricity_kwh_m2",),
+    "hot_water": ("hot_water_electricity_kwh_m2", "hot_water_fuel_kwh_m2"),
 }
 
 
 def existing_savings(design: Mapping[str, Any], existing: Mapping[str, Any]) -> dict[str, float]:
     """The existing building's figures (``existing_*``) and the design's savings against it
-    (``saving_vs_existing_*``): site energy by end use (kWh/(m2 a)), whole-building site energy
-    with and without PV (equipment included), primary energy with and without PV (services, as
-    GB/T 51350; fractions -) and CO2 (kg/(m2 a))."""
+    (``saving_vs_existing_*``): site energy by end use (kWh/(m2 a); ``hot_water`` is the water
+    heater's electricity + gas, 0 when hot water is not modelled), whole-building site energy
+    with and without PV (equipment and hot water included), primary energy with and without PV
+    (services, as GB/T 51350: hot water excluded; fractions -) and CO2 (kg/(m2 a), services)."""
 
     def f(result: Mapping[str, Any], key: str) -> float:
         value = result.get(key)

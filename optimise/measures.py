@@ -2,8 +2,9 @@
 
 Method (stated in every report that shows it): the measures of the package are **added one at a
 time to the existing building, in the fixed order of** :data:`MEASURE_ORDER` (envelope first,
-then shading and lighting, then the systems, PV last: the usual loading order of a retrofit
-study, in which each system measure is sized for the improved envelope). Step ``k`` is the
+then shading and lighting, then the systems (HRV, heat pump, water heater), PV last: the usual
+loading order of a retrofit study, in which each system measure is sized for the improved
+envelope). Step ``k`` is the
 existing building with measures 1..k; its last step is the whole design. For each measure:
 
 - ``primary_energy_saving_kwh_m2`` = PE(step k-1) - PE(step k), kWh/(m2 a) (services, PV credited);
@@ -41,6 +42,7 @@ MEASURE_ORDER: dict[str, tuple[str, ...]] = {
     "lighting": ("lighting_w_m2",),
     "hrv": ("hrv_efficiency", "hrv_latent_efficiency", "hrv_frost_threshold_c", "fan_sfp_w_m3h"),
     "heat_pump": ("heat_pump",),
+    "hot_water": ("hot_water_system", "hot_water_l_per_person_day"),
     "pv": ("pv_roof_fraction", "pv_mounting", "pv_module_efficiency", "pv_tilt_deg"),
 }
 
@@ -70,7 +72,7 @@ def measure_steps(template_name: str, design_params: Mapping[str, Any], design_s
     tpl = get_template(template_name)
     measures = applied_measures(design_simulated, existing_simulated)
     raw: dict[str, Any] = {k: v for k, v in ev.existing_parameters(template_name, design_params).items()
-                           if k in ev.SHARED_WITH_BASELINES or k == "heat_pump"}
+                           if k in ev.SHARED_WITH_BASELINES or k in ("heat_pump", "hot_water_system")}
     steps = []
     for measure in measures[:-1]:
         for key in MEASURE_ORDER[measure]:

@@ -23,7 +23,8 @@ RESULT_METRICS: tuple[str, ...] = (
     "fan_electricity_kwh_m2", "pv_generation_kwh_m2", "net_site_energy_kwh_m2", "primary_energy_kwh_m2",
     "co2_kg_m2", "peak_heating_load_w_m2", "peak_cooling_load_w_m2", "unmet_heating_hours",
     "unmet_cooling_hours", "pv_capacity_kw", "wall_u_w_m2k", "roof_u_w_m2k", "floor_u_w_m2k",
-    "window_u_w_m2k", "window_shgc",
+    "window_u_w_m2k", "window_shgc", "hot_water_demand_kwh_m2", "hot_water_electricity_kwh_m2",
+    "hot_water_fuel_kwh_m2", "hot_water_primary_energy_kwh_m2", "hot_water_co2_kg_m2",
 )
 COST_METRICS: tuple[str, ...] = (
     "investment_rmb", "investment_gross_rmb", "subsidy_rmb", "incremental_investment_rmb",
@@ -38,8 +39,10 @@ EXISTING_METRICS: tuple[str, ...] = (
     "existing_primary_energy_kwh_m2", "existing_site_energy_kwh_m2", "existing_co2_kg_m2",
     "saving_vs_existing_primary_energy", "saving_vs_existing_primary_energy_no_pv",
     "saving_vs_existing_site_energy", "saving_vs_existing_site_energy_no_pv", "saving_vs_existing_co2_kg_m2",
-    *(f"saving_vs_existing_{use}_kwh_m2" for use in ("heating", "cooling", "fans", "lighting", "equipment")),
-    *(f"existing_{use}_site_energy_kwh_m2" for use in ("heating", "cooling", "fans", "lighting", "equipment")),
+    *(f"saving_vs_existing_{use}_kwh_m2" for use in ("heating", "cooling", "fans", "lighting", "equipment",
+                                                      "hot_water")),
+    *(f"existing_{use}_site_energy_kwh_m2" for use in ("heating", "cooling", "fans", "lighting", "equipment",
+                                                        "hot_water")),
 )
 RENAMED_METRICS = {  # old name -> new name (0.3.0)
     "saving_rate_overall": "saving_vs_reference_overall",

@@ -5,20 +5,26 @@ Run folder layout (``RUN``)::
     spec.toml            copy of the spec file as given
     spec.json            the spec with the effective population/generations/seed (what --resume uses)
     store.sqlite         every simulation record of this run (and those it reused), as it finished
-    checkpoint.pkl       algorithm state after the last finished generation
-    evaluations.jsonl    one line per evaluated design, appended after each generation
+    checkpoint.json      finished generations and history (data only; never unpickled)
+    evaluations.jsonl    one line per evaluated design, appended after each generation (whole
+                         lines, fsync'd; a torn last line is dropped with a warning on --resume)
+    failed/KEY.err       eplusout.err of each simulation EnergyPlus refused
     evaluations.csv/.parquet, pareto.csv/.parquet, history.csv, report.html, run.json
 
-``run_optimisation(spec, resume_dir=RUN)`` continues from ``checkpoint.pkl``: the designs of the
-interrupted generation are asked again (same seed and random state), and every simulation that
-finished before the interruption comes from the store, so the result equals an uninterrupted run.
+``run_optimisation(spec, resume_dir=RUN)`` rebuilds the algorithm from the seed and replays the
+finished generations stored in ``evaluations.jsonl`` (see :mod:`ultralow.optimise.search`): the
+designs of the interrupted generation are asked again, and every simulation that finished before
+the interruption comes from the store, so the result equals an uninterrupted run. Damage that
+cannot be repaired is an ``InputError`` naming the file.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +38,7 @@ from ultralow.errors import InputError
 from ultralow.optimise.dispatch import Dispatcher, start_ray
 from ultralow.optimise.problem import DesignEvaluator, as_arrays
 from ultralow.optimise.progress import Progress
-from ultralow.optimise.search import SearchState, make_algorithm
+from ultralow.optimise.search import SearchState, load_checkpoint, make_algorithm
 from ultralow.optimise.spec import Spec, parse_spec
 from ultralow.optimise.store import ResultStore, file_sha256
 
@@ -94,7 +100,12 @@ def _prepare_resume(spec: Spec, run_dir: Path) -> Spec:
     saved_path = run_dir / "spec.json"
     if not saved_path.is_file():
         raise InputError(f"--resume {str(run_dir)!r}: no spec.json there; not an optimisation run folder")
-    saved = json.loads(saved_path.read_text())
+    try:
+        saved = json.loads(saved_path.read_text())
+        if not isinstance(saved, dict) or not isinstance(saved.get("run"), dict):
+            raise ValueError("no [run] table")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{saved_path}: damaged ({exc}); cannot resume this run") from exc
     given = _effective_raw(spec)
     given["run"]["population"] = saved["run"]["population"]  # population cannot change; generations may
     if _search_defining(saved) != _search_defining(given):
@@ -227,11 +238,89 @@ def write_measures(run_dir: Path, evaluator: DesignEvaluator, rows: list[dict[st
     return out
 
 
-def _read_rows(path: Path, up_to_generation: int) -> list[dict[str, Any]]:
+def _warn(message: str) -> None:
+    print(f"ultralow: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of ``evaluations.jsonl``; a torn last line (a killed write) is dropped with a
+    warning, a damaged line before it is an ``InputError`` naming the file."""
     if not path.is_file():
         return []
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in rows if r["generation"] <= up_to_generation]
+    lines = path.read_bytes().split(b"\n")
+    rows = []
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("generation"), int):
+                raise ValueError("not an evaluation row")
+        except (ValueError, UnicodeDecodeError) as exc:
+            if all(not rest.strip() for rest in lines[i + 1:]):
+                _warn(f"{path}: dropped a torn last line (line {i + 1}: {exc}); its generation is redone")
+                break
+            raise InputError(f"{path}: line {i + 1} is damaged ({exc}); cannot resume this run") from exc
+        rows.append(row)
+    return rows
+
+
+def _append_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Append whole lines with one write, flushed to disk (a killed driver leaves whole lines)."""
+    data = "".join(json.dumps(r, default=str) + "\n" for r in rows).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _restore(spec: Spec, evaluator: DesignEvaluator, run_dir: Path) -> tuple[SearchState, list[dict[str, Any]]]:
+    """The search state of ``run_dir`` rebuilt by replaying its stored generations, and their rows."""
+    jsonl = run_dir / "evaluations.jsonl"
+    try:
+        checkpoint = load_checkpoint(run_dir)
+    except InputError as exc:
+        _warn(f"{exc}; rebuilding the search state from {jsonl.name}")
+        checkpoint = {"generation": None, "history": []}
+    rows = _read_rows(jsonl)
+    state = SearchState(make_algorithm(spec.algorithm_name, evaluator.problem(), spec.population, spec.seed))
+    if checkpoint is None:  # stopped before the first generation finished
+        return state, []
+    target = checkpoint["generation"]
+    if target is None:
+        target = max((r["generation"] for r in rows), default=0)
+    replayed: list[dict[str, Any]] = []
+    for generation in range(1, target + 1):
+        stored = [r for r in rows if r["generation"] == generation]
+        population = state.ask()
+        X = list(population.get("X"))
+        if len(stored) < len(X):
+            _warn(f"{jsonl}: generation {generation} has {len(stored)} of {len(X)} evaluations; "
+                  f"resuming from generation {generation}")
+            state.pending = population  # asked already: the run loop evaluates exactly these designs
+            break
+        for x, r in zip(X, stored, strict=False):
+            asked = evaluator.prepare(x).design_id
+            if asked != r.get("design_id"):
+                raise InputError(f"{jsonl}: generation {generation} does not replay (design {r.get('design_id')!r} "
+                                 f"stored, {asked!r} asked): the file was edited or the search code changed; "
+                                 "start a new run (the store keeps every simulation)")
+        stored = stored[:len(X)]
+        F, G = as_arrays(stored)
+        state.tell(population, F, G)
+        replayed += stored
+    history = {h["generation"]: h for h in checkpoint["history"] if h.get("generation", 0) <= state.generation}
+    for generation in range(1, state.generation + 1):
+        if generation not in history:  # the checkpoint was lost: what the rows tell
+            gen_rows = [r for r in replayed if r["generation"] == generation]
+            upto = [r for r in replayed if r["generation"] <= generation]
+            history[generation] = _history_row(spec, generation, gen_rows, upto, math.nan, math.nan, math.nan)
+    state.history = [history[g] for g in sorted(history)]
+    return state, replayed
 
 
 def run_optimisation(
@@ -265,24 +354,29 @@ def run_optimisation(
     if resume_dir is not None:
         run_dir = Path(resume_dir).resolve()
         spec = _prepare_resume(spec, run_dir)
-    else:
-        run_dir = _new_run_dir(spec, Path(out_dir) if out_dir else None)
-        if spec.source and Path(spec.source).is_file():
-            shutil.copyfile(spec.source, run_dir / "spec.toml")
-        (run_dir / "spec.json").write_text(json.dumps(_effective_raw(spec), indent=2))
-
+    # weather and evaluator first: a bad weather file or spec leaves no half-made run folder
     weather = resolve_weather(city=spec.city, epw=spec.epw)
     weather_sha = file_sha256(str(weather.epw_path))
     evaluator = DesignEvaluator(spec, weather, weather_sha, engine_version())
-    state = SearchState.load(run_dir) if resume_dir is not None else None
-    if state is None:
-        problem = evaluator.problem()
-        state = SearchState(make_algorithm(spec.algorithm_name, problem, spec.population, spec.seed))
-    rows = _read_rows(run_dir / "evaluations.jsonl", state.generation)
-    (run_dir / "evaluations.jsonl").write_text("".join(json.dumps(r, default=str) + "\n" for r in rows))
-    history = [h for h in state.history if h["generation"] <= state.generation]
+    if resume_dir is None:
+        run_dir = _new_run_dir(spec, Path(out_dir) if out_dir else None).resolve()
+        if spec.source and Path(spec.source).is_file():
+            shutil.copyfile(spec.source, run_dir / "spec.toml")
+        (run_dir / "spec.json").write_text(json.dumps(_effective_raw(spec), indent=2))
+    if resume_dir is not None:
+        state, rows = _restore(spec, evaluator, run_dir)
+    else:
+        state, rows = SearchState(make_algorithm(spec.algorithm_name, evaluator.problem(), spec.population,
+                                                 spec.seed)), []
+    tmp = run_dir / "evaluations.jsonl.tmp"
+    tmp.unlink(missing_ok=True)
+    _append_rows(tmp, rows)
+    tmp.replace(run_dir / "evaluations.jsonl")
+    history = list(state.history)
 
     store = ResultStore(run_dir / "store.sqlite", shared_store_path(spec))
+    if store.shared is not None:  # leases left by an earlier, killed invocation of this run
+        store.shared.release(run=str(run_dir))
     dispatcher: Dispatcher | None = None
     bar = Progress(spec.generations, enabled=progress)
     n_simulated_total = n_reused_total = 0
@@ -291,7 +385,8 @@ def run_optimisation(
         if state.generation < spec.generations:
             n_cpus = start_ray(address, workers)
             dispatcher = Dispatcher(weather, max_retries=spec.max_retries, warm_up=n_cpus, template=spec.template,
-                                    keep_dir=run_dir / "sims" if keep_runs else None)
+                                    keep_dir=run_dir / "sims" if keep_runs else None,
+                                    failed_dir=run_dir / "failed")
         while state.generation < spec.generations:
             t0 = time.perf_counter()
             generation = state.generation + 1
@@ -308,7 +403,12 @@ def run_optimisation(
                 if on_record is not None:
                     on_record(record)
 
-            dispatcher.run(to_run.values(), done)
+            def from_other_run(record: dict[str, Any], records: dict[str, dict[str, Any]] = records) -> None:
+                records[record["key"]] = record
+                bar.simulation_done(record["status"] != "ok")
+
+            n_here = store.run_shared(to_run, lambda jobs, done=done: dispatcher.run(jobs, done), from_other_run,
+                                      run=str(run_dir))
             new_rows = []
             for d in designs:
                 row = evaluator.evaluate(d, records)
@@ -318,17 +418,17 @@ def run_optimisation(
             F, G = as_arrays(new_rows)
             state.tell(population, F, G)
             rows += new_rows
-            with open(run_dir / "evaluations.jsonl", "a") as fh:
-                fh.writelines(json.dumps(r, default=str) + "\n" for r in new_rows)
-            history.append(_history_row(spec, generation, new_rows, rows, len(to_run), n_reused,
-                                        time.perf_counter() - t0))
+            _append_rows(run_dir / "evaluations.jsonl", new_rows)
+            history.append(_history_row(spec, generation, new_rows, rows, n_here,
+                                        n_reused + len(to_run) - n_here, time.perf_counter() - t0))
             state.history = history
             state.save(run_dir)
-            n_simulated_total += len(to_run)
-            n_reused_total += n_reused
+            n_simulated_total += n_here
+            n_reused_total += n_reused + len(to_run) - n_here
             bar.end_generation(_front_text(spec, _front(rows)))
         write_measures(run_dir, evaluator, rows, store, dispatcher or (lambda: Dispatcher(
-            weather, max_retries=spec.max_retries, warm_up=start_ray(address, workers), template=spec.template)))
+            weather, max_retries=spec.max_retries, warm_up=start_ray(address, workers), template=spec.template,
+            failed_dir=run_dir / "failed")))
     finally:
         bar.close()
         store.close()

@@ -3,15 +3,23 @@
 NSGA-II below 3 objectives, NSGA-III from 3 (Das-Dennis reference directions, at most one per
 population member), both as ``MixedVariableGA`` so that real, integer and choice variables keep
 their own mating operators; constraints by pymoo's constraint-domination (feasible first, then
-least violation). The algorithm state (population, random generator) is pickled after every
-generation, together with NumPy's and Python's global random states, so a resumed run asks for
-exactly the designs an uninterrupted run with the same seed would.
+least violation).
+
+The checkpoint is data, never code: ``checkpoint.json`` holds the number of finished generations
+and the history rows. ``--resume`` rebuilds the algorithm from the seed and *replays* the stored
+generations (each generation's objective and constraint values from ``evaluations.jsonl``) through
+ask/tell, which restores the population, pymoo's random generator and NumPy's/Python's global
+random states exactly, so a resumed run asks for exactly the designs an uninterrupted run with the
+same seed would. Nothing is ever unpickled (an old ``checkpoint.pkl`` is ignored).
 """
 
 from __future__ import annotations
 
-import pickle
+import json
+import math
+import os
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +32,8 @@ from pymoo.core.population import Population
 from pymoo.util.ref_dirs import get_reference_directions
 from ultralow.errors import InputError
 
-CHECKPOINT = "checkpoint.pkl"
+CHECKPOINT = "checkpoint.json"
+CHECKPOINT_FORMAT = "ultralow-search-checkpoint-1"
 NO_LIMIT_GENERATIONS = 10**9  # the run loop decides when to stop, not pymoo's termination
 
 
@@ -52,15 +61,17 @@ def make_algorithm(name: str, problem: Any, population: int, seed: int) -> Mixed
 
 @dataclass
 class SearchState:
-    """What ``--resume`` restores: the algorithm after ``generation`` completed generations."""
+    """The algorithm after ``generation`` completed generations, and the history rows."""
 
     algorithm: MixedVariableGA
     generation: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
-    numpy_random_state: Any = None
-    python_random_state: Any = None
+    pending: Population | None = None  # asked while replaying but not told: the next ask returns it
 
     def ask(self) -> Population:
+        if self.pending is not None:
+            population, self.pending = self.pending, None
+            return population
         return self.algorithm.ask()
 
     def tell(self, population: Population, F: np.ndarray, G: np.ndarray) -> None:
@@ -69,25 +80,53 @@ class SearchState:
         self.algorithm.tell(infills=population)
         self.generation += 1
 
+    def replay(self, generations: Sequence[tuple[np.ndarray, np.ndarray]],
+               check: Callable[[int, list[dict[str, Any]]], None] | None = None) -> None:
+        """Re-run stored generations through ask/tell: ``generations[i]`` = (F, G) of generation
+        ``i + 1`` in the order asked; ``check(generation, X)`` may refuse designs that differ
+        from the stored ones (raise)."""
+        for F, G in generations:
+            population = self.ask()
+            if check is not None:
+                check(self.generation + 1, list(population.get("X")))
+            self.tell(population, F, G)
+
     def save(self, run_dir: Path) -> None:
         """Write the checkpoint atomically (a killed driver leaves the previous one intact)."""
-        self.numpy_random_state = np.random.get_state()
-        self.python_random_state = random.getstate()
+        data = {"format": CHECKPOINT_FORMAT, "generation": self.generation,
+                "history": [{k: _plain(v) for k, v in h.items()} for h in self.history]}
         tmp = run_dir / (CHECKPOINT + ".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(tmp, "w") as fh:
+            fh.write(json.dumps(data, indent=1))
+            fh.flush()
+            os.fsync(fh.fileno())
         tmp.replace(run_dir / CHECKPOINT)
 
-    @classmethod
-    def load(cls, run_dir: Path) -> SearchState | None:
-        """The saved state, or None when the run stopped before its first generation finished."""
-        path = run_dir / CHECKPOINT
-        if not path.is_file():
-            return None
-        with open(path, "rb") as fh:
-            state = pickle.load(fh)
-        if state.numpy_random_state is not None:
-            np.random.set_state(state.numpy_random_state)
-        if state.python_random_state is not None:
-            random.setstate(state.python_random_state)
-        return state
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def load_checkpoint(run_dir: Path) -> dict[str, Any] | None:
+    """``{"generation": n, "history": [...]}`` from ``run_dir/checkpoint.json``; None when the run
+    stopped before its first generation finished. A damaged file raises ``InputError`` naming it
+    (the caller may fall back to the evaluations)."""
+    path = run_dir / CHECKPOINT
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError(f"not a {CHECKPOINT_FORMAT} file")
+        generation = data["generation"]
+        history = data.get("history") or []
+        if not isinstance(generation, int) or generation < 0 or not isinstance(history, list) \
+                or not all(isinstance(h, dict) for h in history):
+            raise ValueError("generation/history malformed")
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: damaged checkpoint ({exc})") from exc
+    return {"generation": generation, "history": history}

@@ -22,6 +22,7 @@ empty or inverted bounds and spec without variables or objectives are refused he
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -132,14 +133,91 @@ def _unknown(where: str, given: Mapping[str, Any], allowed: tuple[str, ...]) -> 
             raise InputError(f"spec: unknown key {where}{key!r}{hint}; allowed: {', '.join(allowed)}")
 
 
-def _number(where: str, value: Any, kind: type = float) -> Any:
+def _number(where: str, value: Any, kind: type = float, minimum: float | None = None) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"spec: {where} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise InputError(f"spec: {where} must be a finite number, got {value!r}")
     if kind is int:
         if float(value) != int(value):
             raise InputError(f"spec: {where} must be an integer, got {value!r}")
-        return int(value)
-    return float(value)
+        value = int(value)
+    if minimum is not None and value < minimum:
+        raise InputError(f"spec: {where} must be at least {minimum:g}, got {value!r}")
+    return value if kind is int else float(value)
+
+
+def _table(where: str, value: Any) -> dict[str, Any]:
+    """``value`` if it is a TOML table (``{}`` when absent); an InputError naming ``where`` otherwise."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"spec: {where} must be a table ([{where}] with keys below it), got {value!r}")
+    return value
+
+
+def _text(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"spec: {where} must be text (a quoted string), got {value!r}")
+    return value
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_store(where: str, store: str | None) -> None:
+    """A result store (``[run] store``) must be a folder or an SQLite file (or not exist yet): the
+    check runs before any run folder is made or Ray starts. Paths resolve as in
+    :func:`ultralow.optimise.run.shared_store_path`."""
+    if store is None:
+        return
+    if store == "default":
+        from ultralow.paths import cache_dir
+
+        path = cache_dir() / "store" / "store.sqlite"
+    else:
+        path = Path(store).expanduser()
+        if path.suffix != ".sqlite":
+            if path.exists() and not path.is_dir():
+                raise InputError(f"spec: {where} = {store!r} is a file, not a folder; give a folder (the store is "
+                                 "FOLDER/store.sqlite), a .sqlite file or \"none\"")
+            path = path / "store.sqlite"
+    if path.is_dir():
+        raise InputError(f"spec: {where} = {store!r}: {str(path)!r} is a folder, not an SQLite file")
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise InputError(f"spec: {where} = {store!r}: cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        if head and head != SQLITE_HEADER:
+            raise InputError(f"spec: {where} = {store!r}: {str(path)!r} is not an SQLite database (result store); "
+                             "give a new path, the store of an earlier run, or \"none\"")
+
+
+def check_weather(where: str, city: Any, epw: Any) -> None:
+    """A registry city or a readable, valid EPW file (checked before any run folder is made)."""
+    from ultralow.weather import get_city, resolve_weather
+
+    try:
+        if city is not None:
+            get_city(city)
+        else:
+            resolve_weather(epw=epw)
+    except InputError as exc:
+        raise InputError(f"spec: {where}: {exc}") from None
+
+
+def check_costs_file(where: str, path: str | None) -> None:
+    """Load the cost file once so that a bad value is refused before anything runs."""
+    if path is None:
+        return
+    from ultralow.optimise.costs import CostModel
+
+    try:
+        CostModel.load(path)
+    except InputError as exc:
+        raise InputError(f"spec: {where}: {exc}") from None
 
 
 def _choice(where: str, value: Any, allowed: tuple[str, ...]) -> str:
@@ -172,9 +250,9 @@ def _variable(name: str, raw: Any, template: Any, fixed: Mapping[str, Any]) -> V
                 if fixed.get("vintage", "new") != "new":  # a retrofit may keep the existing element
                     ids = (*ids, KEEP_EXISTING)
             else:
-                parameter = raw.get("parameter", name)
+                parameter = _text(f"{where}.parameter", raw.get("parameter", name))
         else:
-            parameter = raw.get("parameter", name)
+            parameter = _text(f"{where}.parameter", raw.get("parameter", name))
             if parameter in params and params[parameter].kind == "choice":
                 ids = params[parameter].choices
                 if fixed.get("vintage", "new") == "new":  # "existing" systems exist only in a retrofit
@@ -200,7 +278,7 @@ def _variable(name: str, raw: Any, template: Any, fixed: Mapping[str, Any]) -> V
             raise InputError(f"spec: {where} has a single option {options[0]!r}: fix it in "
                              "[building.parameters] instead")
         return Variable(name, kind, parameter, options=options, catalogue=catalogue)
-    parameter = raw.get("parameter", name)
+    parameter = _text(f"{where}.parameter", raw.get("parameter", name))
     if parameter not in params:
         close = difflib.get_close_matches(parameter, params, n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -229,8 +307,34 @@ def _variable(name: str, raw: Any, template: Any, fixed: Mapping[str, Any]) -> V
     return Variable(name, kind, parameter, low=low, high=high, step=step)
 
 
+def _check_ordered_ranges(fixed: Mapping[str, Any], variables: list[Variable]) -> None:
+    """Parameters that must stay ordered (heating below cooling setpoint) may not cross anywhere in
+    the search space: every design beyond the crossing would fail in EnergyPlus."""
+    from ultralow.templates.parameters import ORDERED_PARAMETERS
+
+    def span(name: str) -> tuple[float, float, str] | None:
+        try:
+            value = float(fixed[name])  # already checked by template.resolve
+        except (KeyError, TypeError, ValueError):  # not fixed, or fixed to "none" (the profile's)
+            value = None
+        if value is not None:
+            return value, value, f"[building.parameters] {name} = {value:g}"
+        for v in variables:
+            if (v.parameter or v.name) == name and v.low is not None and v.high is not None:
+                return v.low, v.high, f"variables.{v.name} ({v.low:g} .. {v.high:g})"
+        return None
+
+    for low, high in ORDERED_PARAMETERS:
+        a, b = span(low), span(high)
+        if a is not None and b is not None and a[1] > b[0]:
+            raise InputError(f"spec: {a[2]} and {b[2]}: {low} may reach {a[1]:g}, above {high} at {b[0]:g}; "
+                             f"{low} must not be above {high} in any design")
+
+
 def _metric(where: str, metric: Any) -> str:
     allowed = RESULT_METRICS + COST_METRICS + STANDARD_METRICS + EXISTING_METRICS
+    if not isinstance(metric, str):
+        raise InputError(f"spec: {where} = {metric!r} must be a metric name (text); allowed: {', '.join(allowed)}")
     if metric in RENAMED_METRICS:
         raise InputError(f"spec: {where} = {metric!r} was renamed {RENAMED_METRICS[metric]!r} (a saving against "
                          "the standard's reference building; savings against the existing building are "
@@ -250,6 +354,8 @@ def _constraint(i: int, raw: Any) -> ConstraintSpec:
     if "target" in raw:
         target = _choice(f"{where}.target", raw["target"], STANDARD_TARGETS)
         indicator = raw.get("indicator")
+        if indicator is not None:
+            _text(f"{where}.indicator", indicator)
         label = raw.get("label") or (f"{target}: {indicator}" if indicator else target)
         return ConstraintSpec(label, target=target, indicator=indicator)
     if "metric" not in raw:
@@ -271,7 +377,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     from ultralow.templates import get_template
 
     _unknown("", data, SECTIONS)
-    run = data.get("run", {})
+    run = _table("run", data.get("run"))
     building = data.get("building")
     _unknown("run.", run, RUN_KEYS)
     if not isinstance(building, dict):
@@ -281,13 +387,17 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         from ultralow.templates import list_templates
 
         raise InputError(f"spec: building.template is missing; allowed: {', '.join(list_templates())}")
-    template = get_template(building["template"])
+    template = get_template(_text("building.template", building["template"]))
     city, epw = building.get("city"), building.get("epw")
     if (city is None) == (epw is None):
         raise InputError("spec: [building] needs exactly one of city = \"...\" or epw = \"path.epw\"")
+    if city is not None:
+        _text("building.city", city)
+    if epw is not None:
+        _text("building.epw", epw)
     if epw is not None and base_dir is not None and not Path(epw).is_absolute():
         epw = str((base_dir / epw).resolve())
-    fixed = dict(building.get("parameters", {}))
+    fixed = dict(_table("building.parameters", building.get("parameters")))
     template.resolve(fixed)  # InputError naming parameter and allowed values
 
     raw_vars = data.get("variables", {})
@@ -306,27 +416,38 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
                                  f"by variable {v.name!r}")
             seen[p] = v.name
 
+    _check_ordered_ranges(fixed, variables)
+
     raw_obj = data.get("objectives", [])
     if not isinstance(raw_obj, list) or not raw_obj:
         raise InputError("spec: no [[objectives]]: give at least one (metric = ..., sense = \"min\" | \"max\")")
     objectives = []
     for i, raw in enumerate(raw_obj):
+        if not isinstance(raw, dict):
+            raise InputError(f"spec: objectives[{i}] must be a table ([[objectives]] metric = ..., "
+                             f"sense = \"min\" | \"max\"), got {raw!r}")
         _unknown(f"objectives[{i}].", raw, OBJECTIVE_KEYS)
         metric = _metric(f"objectives[{i}].metric", raw.get("metric"))
         sense = _choice(f"objectives[{i}].sense", raw.get("sense", "min"), ("min", "max"))
         objectives.append(Objective(metric, sense, raw.get("label", "")))
     if len({o.metric for o in objectives}) != len(objectives):
         raise InputError("spec: the same metric appears twice in [[objectives]]")
-    constraints = [_constraint(i, raw) for i, raw in enumerate(data.get("constraints", []))]
+    raw_constraints = data.get("constraints", [])
+    if not isinstance(raw_constraints, list):
+        raise InputError(f"spec: constraints must be a list of tables ([[constraints]] metric = ... with "
+                         f"min/max, or target = ...), got {raw_constraints!r}")
+    constraints = [_constraint(i, raw) for i, raw in enumerate(raw_constraints)]
 
-    seed = _number("run.seed", run.get("seed", 1), int)
+    seed = _number("run.seed", run.get("seed", 1), int, minimum=0)
+    if seed >= 2**32:
+        raise InputError(f"spec: run.seed must be below 2**32, got {seed}")
     population = _number("run.population", run.get("population", 16), int)
     generations = _number("run.generations", run.get("generations", 5), int)
     if population < 2:
         raise InputError(f"spec: run.population must be at least 2, got {population}")
     if generations < 1:
         raise InputError(f"spec: run.generations must be at least 1, got {generations}")
-    period = str(run.get("period", "annual"))
+    period = _text("run.period", run.get("period", "annual"))
     from ultralow.sim.run_control import RunPeriod
 
     try:
@@ -334,11 +455,16 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     except (InputError, ValueError) as exc:
         raise InputError(f"spec: run.period = {period!r}: {exc}; allowed: annual, design-days, MM-DD:MM-DD") from None
     algorithm = _choice("run.algorithm", run.get("algorithm", "auto"), ALGORITHMS)
-    max_retries = _number("run.max_retries", run.get("max_retries", 2), int)
-    store = run.get("store", "default")
-    costs = data.get("costs", {})
+    max_retries = _number("run.max_retries", run.get("max_retries", 2), int, minimum=0)
+    store = _text("run.store", run.get("store", "default"))
+    store = None if store == "none" else store
+    check_store("run.store", store)
+    name = _text("run.name", run.get("name", Path(source).stem if source else "optimisation"))
+    costs = _table("costs", data.get("costs"))
     _unknown("costs.", costs, ("file", "tariff_city"))
     costs_file = costs.get("file")
+    if costs_file is not None:
+        _text("costs.file", costs_file)
     tariff_city = costs.get("tariff_city")
     if tariff_city is not None:
         from ultralow.optimise.tariffs import load_tariffs
@@ -348,11 +474,15 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
                              f"{', '.join(load_tariffs().known_cities())}")
     if costs_file is not None and base_dir is not None and not Path(costs_file).is_absolute():
         costs_file = str((base_dir / costs_file).resolve())
+    check_costs_file("costs.file", costs_file)
+    check_weather("building.city" if city is not None else "building.epw", city, epw)
+    from ultralow.paths import safe_name
+
     spec = Spec(
-        name=str(run.get("name", Path(source).stem if source else "optimisation")), template=template.name,
+        name=safe_name(name, "optimisation"), template=template.name,
         city=city, epw=epw, fixed=fixed, variables=variables, objectives=objectives, constraints=constraints,
         seed=seed, population=population, generations=generations, period=period, algorithm=algorithm,
-        max_retries=max_retries, store=None if store in (None, "none") else str(store), costs_file=costs_file,
+        max_retries=max_retries, store=store, costs_file=costs_file,
         tariff_city=tariff_city,
         source=source, raw=dict(data),
     )

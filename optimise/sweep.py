@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from ultralow.errors import InputError
 from ultralow.optimise import sampling, sensitivity
-from ultralow.optimise.spec import read_toml_spec
+from ultralow.optimise.spec import check_costs_file, check_store, check_weather, read_toml_spec
 from ultralow.optimise.threshold import ThresholdStudy, indicator_columns, parse_study, threshold_table
 
 SECTIONS = ("sweep", "parameters", "variables", "threshold", "sensitivity", "costs")
@@ -167,8 +167,49 @@ def _sensitivity(raw: Any) -> SensitivitySpec | None:
                            _int("sensitivity.resamples", raw.get("resamples", 1000), 10))
 
 
+def _table(where: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"spec: {where} must be a table ([{where}] with keys below it), got {value!r}")
+    return value
+
+
+def _texts(where: str, value: Any) -> list[str]:
+    """A text or a list of texts."""
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
+        raise InputError(f"spec: {where} must be a list of texts (quoted strings), got {value!r}")
+    return value
+
+
+def _text(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"spec: {where} must be text (a quoted string), got {value!r}")
+    return value
+
+
+def _check_threshold_values(raw: Any) -> None:
+    """Threshold values must be finite numbers (``nan``/``inf`` are numbers to TOML) and zones texts."""
+    if not isinstance(raw, list):
+        raise InputError(f"spec: threshold must be a list of tables ([[threshold]] ...), got {raw!r}")
+    for i, study in enumerate(raw):
+        if not isinstance(study, dict):
+            continue  # parse_study names it
+        if "zones" in study:
+            _texts(f"threshold[{i}].zones", study["zones"])
+        values = study.get("values")
+        if isinstance(values, list):
+            for v in values:
+                if isinstance(v, float) and not np.isfinite(v):
+                    raise InputError(f"spec: threshold[{i}].values: {v!r} is not a finite number")
+
+
 def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Path | None = None) -> SweepSpec:
     """Validate a parsed sweep TOML (every (template, site) is checked through the optimiser spec)."""
+    from ultralow.paths import safe_name
+    from ultralow.sim.run_control import RunPeriod
+
     _unknown("", data, SECTIONS)
     sweep = data.get("sweep")
     if not isinstance(sweep, dict):
@@ -182,9 +223,9 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         from ultralow.templates import list_templates
 
         raise InputError(f"spec: sweep.templates must list templates; allowed: {', '.join(list_templates())}")
-    cities, epws = sweep.get("cities", []), sweep.get("epw", [])
-    cities = [cities] if isinstance(cities, str) else cities
-    epws = [epws] if isinstance(epws, str) else epws
+    _texts("sweep.templates", templates)
+    cities = _texts("sweep.cities", sweep.get("cities", []))
+    epws = _texts("sweep.epw", sweep.get("epw", []))
     if not cities and not epws:
         raise InputError("spec: [sweep] needs cities = [...] and/or epw = [...]")
     sites = [Site(str(c), city=str(c)) for c in cities]
@@ -195,22 +236,39 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         sites.append(Site(path.stem, epw=str(path)))
     if len({s.label for s in sites}) != len(sites):
         raise InputError("spec: two weather sources share a name; rename an EPW file")
-    studies = [parse_study(raw, i) for i, raw in enumerate(data.get("threshold", []))]
-    costs = data.get("costs", {})
+    period = _text("sweep.period", sweep.get("period", "annual"))
+    try:
+        RunPeriod.parse(period)
+    except InputError as exc:
+        raise InputError(f"spec: sweep.period = {period!r}: {exc}") from None
+    name = _text("sweep.name", sweep.get("name", Path(source).stem if source else "sweep"))
+    store = _text("sweep.store", sweep.get("store", "default"))
+    store = None if store == "none" else store
+    check_store("sweep.store", store)
+    raw_studies = data.get("threshold", [])
+    _check_threshold_values(raw_studies)
+    studies = [parse_study(raw, i) for i, raw in enumerate(raw_studies)]
+    costs = _table("costs", data.get("costs"))
     _unknown("costs.", costs, ("file",))
     costs_file = costs.get("file")
+    if costs_file is not None:
+        _text("costs.file", costs_file)
     if costs_file is not None and base_dir is not None and not Path(costs_file).is_absolute():
         costs_file = str((base_dir / costs_file).resolve())
-    store = sweep.get("store", "default")
+    check_costs_file("costs.file", costs_file)
+    for site in sites:  # every weather source before anything runs or a run folder is made
+        check_weather(f"sweep.{'cities' if site.city else 'epw'}", site.city, site.epw)
     spec = SweepSpec(
-        name=str(sweep.get("name", Path(source).stem if source else "sweep")), method=method, n=n,
-        seed=_int("sweep.seed", sweep.get("seed", 1), 0), period=str(sweep.get("period", "annual")),
-        templates=[str(t) for t in templates], sites=sites, fixed=dict(data.get("parameters", {})),
-        variables_raw=dict(data.get("variables", {})), studies=studies,
-        sensitivity=_sensitivity(data.get("sensitivity")), store=None if store in (None, "none") else str(store),
+        name=safe_name(name, "sweep"), method=method, n=n,
+        seed=_int("sweep.seed", sweep.get("seed", 1), 0), period=period,
+        templates=[str(t) for t in templates], sites=sites, fixed=dict(_table("parameters", data.get("parameters"))),
+        variables_raw=dict(_table("variables", data.get("variables"))), studies=studies,
+        sensitivity=_sensitivity(data.get("sensitivity")), store=store,
         max_retries=_int("sweep.max_retries", sweep.get("max_retries", 2), 0), costs_file=costs_file,
         source=source, raw=json.loads(json.dumps(dict(data), default=str)),
     )
+    if spec.seed >= 2**32:
+        raise InputError(f"spec: sweep.seed must be below 2**32, got {spec.seed}")
     for template in spec.templates:
         spec.optimiser_spec(template, spec.sites[0])  # variables, parameters and targets against the template
     return spec
@@ -323,11 +381,11 @@ def _check_studies(spec: SweepSpec, evaluator: Any) -> None:
 
 
 def _simulate(jobs: list[Any], weather: Any, store: Any, records: dict[str, Any], max_retries: int,
-              keep_dir: Path | None, label: str, progress: bool) -> None:
+              keep_dir: Path | None, label: str, progress: bool, failed_dir: Path | None = None) -> None:
     """Run ``jobs`` on Ray (the optimiser's Dispatcher); each record is stored as it finishes."""
     from ultralow.optimise.dispatch import Dispatcher
 
-    dispatcher = Dispatcher(weather, max_retries=max_retries, keep_dir=keep_dir)
+    dispatcher = Dispatcher(weather, max_retries=max_retries, keep_dir=keep_dir, failed_dir=failed_dir)
     done_count = 0
 
     def done(record: dict[str, Any]) -> None:
@@ -357,16 +415,28 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
     if resume_dir is not None:
         run_dir = Path(resume_dir).resolve()
         spec = _resume_spec(spec, run_dir)
-    else:
-        if spec is None:
-            raise InputError("a sweep needs a spec or --resume RUN_DIR")
+    elif spec is None:
+        raise InputError("a sweep needs a spec or --resume RUN_DIR")
+
+    # every weather source, template and study is checked before a new run folder is made
+    targets = sorted({s.target for s in spec.studies})
+    version = engine_version()
+    site_evaluators: list[tuple[Site, Any, list[tuple[str, Any]]]] = []
+    for site in spec.sites:
+        weather = resolve_weather(city=site.city, epw=site.epw)
+        sha = file_sha256(str(weather.epw_path))
+        evaluators = []
+        for template in spec.templates:
+            evaluator = DesignEvaluator(spec.optimiser_spec(template, site), weather, sha, version)
+            _check_studies(spec, evaluator)
+            evaluators.append((template, evaluator))
+        site_evaluators.append((site, weather, evaluators))
+    if resume_dir is None:
         run_dir = _new_run_dir(spec, Path(out_dir) if out_dir else None)
         if spec.source and Path(spec.source).is_file():
             shutil.copyfile(spec.source, run_dir / "spec.toml")
         (run_dir / "spec.json").write_text(json.dumps(spec.raw, indent=2))
 
-    targets = sorted({s.target for s in spec.studies})
-    version = engine_version()
     first = spec.optimiser_spec(spec.templates[0], spec.sites[0])
     main, unit_x, problem = plans(spec, first.variables)
     sens_designs = sampling.designs_from_unit(first.variables, unit_x) if unit_x is not None else None
@@ -376,13 +446,9 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
     ray_started = False
     t_start = time.time()
     try:
-        for site in spec.sites:
-            weather = resolve_weather(city=site.city, epw=site.epw)
-            sha = file_sha256(str(weather.epw_path))
+        for site, weather, evaluators in site_evaluators:
             prepared: list[tuple[Any, Any, dict[str, Any]]] = []  # (evaluator, design, row tags)
-            for template in spec.templates:
-                evaluator = DesignEvaluator(spec.optimiser_spec(template, site), weather, sha, version)
-                _check_studies(spec, evaluator)
+            for template, evaluator in evaluators:
                 tags = {"template": template, "city": site.label, "climate_zone": weather.climate_zone}
                 prepared.append((evaluator, _default_design(evaluator), {**tags, "sample": "default", "point": 0}))
                 for i, values in enumerate(main.to_dict("records")):
@@ -400,7 +466,7 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
                     start_ray(address, workers)
                     ray_started = True
                 _simulate(list(to_run.values()), weather, store, records, spec.max_retries,
-                          run_dir / "sims" if keep_runs else None, site.label, progress)
+                          run_dir / "sims" if keep_runs else None, site.label, progress, run_dir / "failed")
                 n_simulated += len(to_run)
             for evaluator, design, tags in prepared:
                 row = evaluator.evaluate(design, records)

@@ -7,8 +7,9 @@ import json
 import math
 from pathlib import Path
 
-from ultralow.paths import default_runs_dir
+from ultralow.paths import default_runs_dir, safe_name
 from ultralow.sim.results import SimulationResult
+from ultralow.sim.run_control import RunPeriod
 from ultralow.sim.simulate import resolve_weather_source, simulate
 from ultralow.templates import get_template
 from ultralow.templates.parameters import parse_assignments
@@ -67,9 +68,10 @@ def add_weather_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     template = get_template(args.template)
     params = template.resolve(parse_assignments(args.set))
+    period = RunPeriod.parse(args.period)  # before anything is made
     weather = resolve_weather_source(city=args.city, epw=args.epw)
-    run_dir = args.run_dir or default_runs_dir() / f"{args.template}-{weather.city or 'epw'}-{_stamp()}"
-    result = simulate(args.template, params, weather, run_dir=run_dir, period=args.period)
+    run_dir = args.run_dir or default_runs_dir() / safe_name(f"{args.template}-{weather.city or 'epw'}-{_stamp()}")
+    result = simulate(args.template, params, weather, run_dir=run_dir, period=period)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:

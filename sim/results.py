@@ -25,16 +25,26 @@ indicators require it. Scopes:
   ``heating_fuel_kwh_m2`` of ``heating_fuel`` ("" when heating is electric); a district-heating
   system also reports the heat bought from the network at the building, ``district_heat_kwh_m2``
   (the heating demand: what a heat meter reads and a metered tariff prices).
+- domestic hot water (the ``hot_water_system`` parameter; "none" = not modelled, every
+  ``hot_water_*`` figure 0): :mod:`ultralow.sim.hot_water` hour by hour after the run, persons =
+  conditioned area / the calculation profile's ``floor_area_per_person_m2``.
+  ``hot_water_demand_kwh_m2`` is the heat at the taps (rho c_p V (T_supply - T_mains));
+  ``hot_water_electricity_kwh_m2`` / ``hot_water_fuel_kwh_m2`` (of ``hot_water_fuel``, "" or
+  natural_gas) what the water heater uses, distribution and storage losses included;
+  ``hot_water_design_heat_kwh_per_day`` (whole building, kWh/d: a weekday with the coldest mains
+  water) sizes the water heater for costs.
 - ``primary_energy_kwh_m2`` and ``co2_kg_m2``: building services (heating and cooling
   systems, ventilation fans, lighting) minus PV generation, with the factors of
   ``sim/data/energy_factors.toml`` per carrier; plug equipment is reported but excluded, as in
-  GB/T 51350.
-- ``net_site_energy_kwh_m2``: all site energy (services + equipment, electricity and fuel)
-  minus PV.
+  GB/T 51350. Domestic hot water is excluded too (whether GB/T 51350's indicator includes it was
+  not confirmed; its text was not seen): it has its own ``hot_water_primary_energy_kwh_m2`` and
+  ``hot_water_co2_kg_m2`` (same factors).
+- ``net_site_energy_kwh_m2``: all site energy (services + equipment + hot water, electricity and
+  fuel) minus PV.
 - ``grid_import_kwh_month_hour`` / ``grid_export_kwh_month_hour``: 12 x 24 lists (month
   January..December x hour of day 0..23, hour h = h:00 to h+1:00) of the building's electricity
   bought from / fed to the grid, kWh over the period (not per m2), netted hour by hour:
-  services + equipment - PV; what the tariffs of :mod:`ultralow.optimise.tariffs` price.
+  services + equipment + hot water - PV; what the tariffs of :mod:`ultralow.optimise.tariffs` price.
 """
 
 from __future__ import annotations
@@ -49,6 +59,7 @@ from typing import Any
 
 import pandas as pd
 from ultralow.sim.heat_pump import HeatPumpModel
+from ultralow.sim.hot_water import HotWaterHours, hourly_hot_water
 
 J_PER_KWH = 3.6e6
 
@@ -81,6 +92,15 @@ class SimulationResult:
     lighting_electricity_kwh_m2: float
     equipment_electricity_kwh_m2: float
     fan_electricity_kwh_m2: float
+    hot_water_demand_kwh_m2: float
+    hot_water_electricity_kwh_m2: float
+    hot_water_fuel_kwh_m2: float
+    hot_water_fuel: str
+    hot_water_system: str
+    hot_water_primary_energy_kwh_m2: float
+    hot_water_co2_kg_m2: float
+    hot_water_persons: float
+    hot_water_design_heat_kwh_per_day: float
     pv_generation_kwh_m2: float
     net_site_energy_kwh_m2: float
     primary_energy_kwh_m2: float
@@ -196,7 +216,8 @@ def _environment_filter(annual_only: bool) -> str:
 
 
 def hourly_frame(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFrame:
-    """Facility-level hourly series (kWh, degC, m3/s).
+    """Facility-level hourly series (kWh, degC, m3/s), with each hour's ``Month``, ``Day``,
+    ``Hour`` (1..24) and EnergyPlus ``DayType`` (``Monday`` .. ``Holiday``, design days).
 
     Meters: ``DistrictHeatingWater:Facility`` / ``DistrictCooling:Facility`` (the ideal loads'
     total heating / cooling, kept for cross-checks), lighting, equipment, PV. Zone ideal-loads
@@ -213,9 +234,9 @@ def hourly_frame(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFrame:
                   f"""SELECT ReportDataDictionaryIndex, Name, KeyValue FROM ReportDataDictionary
                   WHERE ReportingFrequency = 'Hourly' AND Name IN ({names})""")}
     times = pd.DataFrame(conn.execute(
-        f"""SELECT t.TimeIndex, t.Month, t.Day, t.Hour FROM Time t
+        f"""SELECT t.TimeIndex, t.Month, t.Day, t.Hour, t.DayType FROM Time t
         WHERE t.Interval = 60 {_environment_filter(annual_only)} ORDER BY t.TimeIndex""").fetchall(),
-        columns=["TimeIndex", "Month", "Day", "Hour"])
+        columns=["TimeIndex", "Month", "Day", "Hour", "DayType"])
     values = pd.DataFrame(conn.execute(
         f"""SELECT r.TimeIndex, r.ReportDataDictionaryIndex, r.Value FROM ReportData r
         WHERE r.ReportDataDictionaryIndex IN ({",".join(str(i) for i in series) or "NULL"})""").fetchall(),
@@ -265,6 +286,18 @@ def heating_cooling_energy(model: Any, hourly: pd.DataFrame) -> tuple[pd.Series,
     return frost, cool, heat_delivered, systems.heating.carrier, label
 
 
+def hot_water_hours(model: Any, hourly: pd.DataFrame, area_m2: float) -> HotWaterHours:
+    """The hot water of ``model`` over the hours of ``hourly`` (:func:`ultralow.sim.hot_water.hourly_hot_water`
+    with the calculation profile's occupant density and weekend fraction, the weather's monthly
+    means); all zero when ``model.hot_water`` is None (not modelled)."""
+    setup = getattr(model, "hot_water", None)
+    if setup is None:
+        zero = hourly["outdoor_dry_bulb_c"] * 0.0
+        return HotWaterHours(zero, zero, zero, zero, 0.0, 0.0)
+    return hourly_hot_water(setup, hourly, area_m2, model.profile.floor_area_per_person_m2,
+                            model.profile.weekend_fraction, model.monthly_outdoor_c)
+
+
 def month_hour_sums(hourly: pd.DataFrame, values: pd.Series) -> list[list[float]]:
     """``values`` (kWh per hour) summed by month (rows, Jan..Dec) and hour of day (columns 0..23)."""
     grid = [[0.0] * 24 for _ in range(12)]
@@ -276,10 +309,13 @@ def month_hour_sums(hourly: pd.DataFrame, values: pd.Series) -> list[list[float]
 
 def grid_exchange_month_hour(hourly: pd.DataFrame) -> tuple[list[list[float]], list[list[float]]]:
     """Grid import and export (kWh) by month (rows, Jan..Dec) and hour of day (columns, 0..23):
-    each hour's electricity use (heating, cooling, fans, lighting, equipment) minus its PV output,
-    import if positive, export if negative. EnergyPlus labels hour h:00-h+1:00 as Hour h+1."""
+    each hour's electricity use (heating, cooling, fans, lighting, equipment, hot water when the
+    frame has ``hot_water_electricity_kwh``) minus its PV output, import if positive, export if
+    negative. EnergyPlus labels hour h:00-h+1:00 as Hour h+1."""
     use = (hourly["heating_electricity_kwh"] + hourly["cooling_electricity_kwh"] + hourly["fan_kwh"]
            + hourly["lighting_kwh"] + hourly["equipment_kwh"])
+    if "hot_water_electricity_kwh" in hourly:
+        use = use + hourly["hot_water_electricity_kwh"]
     net = use - hourly["pv_kwh"]
     return month_hour_sums(hourly, net.clip(lower=0.0)), month_hour_sums(hourly, (-net).clip(lower=0.0))
 
@@ -327,12 +363,23 @@ def read_results(
     lighting_kwh = float(hourly["lighting_kwh"].sum())
     equipment_kwh = float(hourly["equipment_kwh"].sum())
     pv_kwh = float(hourly["pv_kwh"].sum())
+    dhw = hot_water_hours(model, hourly, area_m2)
+    hourly["hot_water_heat_kwh"] = dhw.tap_heat_kwh
+    hourly["hot_water_electricity_kwh"] = dhw.electricity_kwh
+    hourly["hot_water_fuel_kwh"] = dhw.fuel_kwh
+    dhw_heat_kwh = float(dhw.tap_heat_kwh.sum())
+    dhw_elec_kwh = float(dhw.electricity_kwh.sum())
+    dhw_fuel_kwh = float(dhw.fuel_kwh.sum())
+    dhw_setup = getattr(model, "hot_water", None)
+    dhw_fuel = dhw_setup.heater.carrier if dhw_setup is not None and dhw_fuel_kwh > 0 else ""
     services_kwh = hp_heat_kwh + hp_cool_kwh + fan_kwh + lighting_kwh
     factors = energy_factors()
     pef = factors["primary_energy"]["electricity_kwh_pe_per_kwh"]
     co2 = factors["grid_co2"]["kg_co2_per_kwh"]
     fuel_pef = factors["fuels"][f"{fuel}_kwh_pe_per_kwh"] if fuel else 0.0
     fuel_co2 = factors["fuels"][f"{fuel}_kg_co2_per_kwh"] if fuel else 0.0
+    dhw_fuel_pef = factors["fuels"][f"{dhw_fuel}_kwh_pe_per_kwh"] if dhw_fuel else 0.0
+    dhw_fuel_co2 = factors["fuels"][f"{dhw_fuel}_kg_co2_per_kwh"] if dhw_fuel else 0.0
     grid_import, grid_export = grid_exchange_month_hour(hourly)
 
     def per_m2(kwh: float) -> float:
@@ -361,8 +408,18 @@ def read_results(
         lighting_electricity_kwh_m2=per_m2(lighting_kwh),
         equipment_electricity_kwh_m2=per_m2(equipment_kwh),
         fan_electricity_kwh_m2=per_m2(fan_kwh),
+        hot_water_demand_kwh_m2=per_m2(dhw_heat_kwh),
+        hot_water_electricity_kwh_m2=per_m2(dhw_elec_kwh),
+        hot_water_fuel_kwh_m2=per_m2(dhw_fuel_kwh),
+        hot_water_fuel=dhw_fuel,
+        hot_water_system=dhw_setup.label if dhw_setup is not None else "none",
+        hot_water_primary_energy_kwh_m2=per_m2(pef * dhw_elec_kwh + dhw_fuel_pef * dhw_fuel_kwh),
+        hot_water_co2_kg_m2=per_m2(co2 * dhw_elec_kwh + dhw_fuel_co2 * dhw_fuel_kwh),
+        hot_water_persons=dhw.persons,
+        hot_water_design_heat_kwh_per_day=dhw.design_heat_kwh_per_day,
         pv_generation_kwh_m2=per_m2(pv_kwh),
-        net_site_energy_kwh_m2=per_m2(services_kwh + fuel_kwh + equipment_kwh - pv_kwh),
+        net_site_energy_kwh_m2=per_m2(services_kwh + fuel_kwh + equipment_kwh + dhw_elec_kwh + dhw_fuel_kwh
+                                      - pv_kwh),
         primary_energy_kwh_m2=per_m2(pef * (services_kwh - pv_kwh) + fuel_pef * fuel_kwh),
         co2_kg_m2=per_m2(co2 * (services_kwh - pv_kwh) + fuel_co2 * fuel_kwh),
         peak_heating_load_w_m2=float(hourly["heating_kwh"].max()) * 1000.0 / area_m2,

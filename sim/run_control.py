@@ -8,6 +8,7 @@ the mean dew point of the hottest 1 % of hours, clear sky (ASHRAE clear-sky mode
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,17 @@ from typing import Any
 
 import numpy as np
 from ultralow.errors import InputError
+
+_PERIOD = re.compile(r"(\d{1,2})-(\d{1,2}):(\d{1,2})-(\d{1,2})")
+DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # the non-leap weather year
+
+
+def idf_text(text: object, default: str = "site") -> str:
+    """``text`` (e.g. an EPW LOCATION city) made safe as an IDF alpha field: the IDF separators
+    ``,`` and ``;``, the comment sign ``!`` and control characters (newlines) become spaces, runs
+    of spaces one; ``default`` when nothing is left."""
+    cleaned = "".join(" " if ch in ",;!" or not ch.isprintable() else ch for ch in str(text))
+    return " ".join(cleaned.split())[:100] or default
 
 
 @dataclass(frozen=True)
@@ -29,21 +41,25 @@ class RunPeriod:
 
     @classmethod
     def parse(cls, text: str | None) -> RunPeriod:
-        """``annual`` (default), ``design-days``, or ``MM-DD:MM-DD`` (e.g. ``01-01:01-14``)."""
+        """``annual`` (default), ``design-days``, or ``MM-DD:MM-DD`` (e.g. ``01-01:01-14``; a period
+        may run over the new year, e.g. ``12-01:02-28``). Dates are of a non-leap year (the
+        weather year): ``02-29`` and ``02-30`` are refused."""
         if text is None or text == "annual":
             return cls()
         if text in ("design-days", "design_days"):
             return cls(kind="design_days")
-        try:
-            start, end = text.split(":")
-            sm, sd = (int(x) for x in start.split("-"))
-            em, ed = (int(x) for x in end.split("-"))
-        except ValueError:
-            raise InputError(
-                f"period {text!r}: use 'annual', 'design-days' or MM-DD:MM-DD (e.g. 01-01:01-14)"
-            ) from None
-        if not (1 <= sm <= 12 and 1 <= em <= 12 and 1 <= sd <= 31 and 1 <= ed <= 31):
-            raise InputError(f"period {text!r}: month must be 1-12 and day 1-31")
+        allowed = "use 'annual', 'design-days' or MM-DD:MM-DD (e.g. 01-01:01-14)"
+        match = _PERIOD.fullmatch(text.strip()) if isinstance(text, str) else None
+        if match is None:
+            raise InputError(f"period {text!r}: {allowed}")
+        sm, sd, em, ed = (int(x) for x in match.groups())
+        for label, month, day in (("start", sm, sd), ("end", em, ed)):
+            if not 1 <= month <= 12:
+                raise InputError(f"period {text!r}: {label} month {month:02d} is not 1-12; {allowed}")
+            if not 1 <= day <= DAYS_IN_MONTH[month - 1]:
+                raise InputError(f"period {text!r}: {label} day {month:02d}-{day:02d} does not exist (month "
+                                 f"{month:02d} has days 01-{DAYS_IN_MONTH[month - 1]:02d} in the non-leap "
+                                 f"weather year); {allowed}")
         return cls(kind="period", start_month=sm, start_day=sd, end_month=em, end_day=ed)
 
     @property
@@ -114,7 +130,7 @@ def apply_run_period(idf: Any, period: RunPeriod, climate: EpwClimate) -> None:
         Run_Simulation_for_Weather_File_Run_Periods="No" if period.kind == "design_days" else "Yes",
     )
     idf.newidfobject(
-        "SITE:LOCATION", Name=climate.city or "site", Latitude=climate.latitude_deg,
+        "SITE:LOCATION", Name=idf_text(climate.city), Latitude=climate.latitude_deg,
         Longitude=climate.longitude_deg, Time_Zone=climate.time_zone_h,
         Elevation=climate.elevation_m,
     )

@@ -10,6 +10,8 @@ One straight line of appliers, each a module of its own concern:
     apply_ideal_loads (templates/hvac.py)       thermostat, humidistat, ideal loads, heat recovery
     apply_pv (templates/pv.py)                  rooftop array sized to fit the roof
     request_outputs (templates/outputs.py)      what sim/results.py reads
+    hot_water_setup                             domestic hot water (computed by sim/hot_water.py
+                                                after the run, not part of the EnergyPlus model)
 
 The operating conditions come from the calculation profile named by the ``calculation_profile``
 parameter (:mod:`ultralow.templates.profiles`): ``everyday`` for the template's everyday
@@ -65,6 +67,8 @@ class BuiltModel:
     insulation_mm: dict[str, float] = field(default_factory=dict)  # added insulation by surface, mm
     existing: Any = None  # the retrofit's existing building (Vintage, overrides applied), None for new build
     notes: list[str] = field(default_factory=list)
+    hot_water: Any = None  # domestic hot water (ultralow.sim.hot_water.HotWaterSetup), None when not modelled
+    monthly_outdoor_c: tuple[float, ...] = ()  # the weather file's monthly mean dry-bulb, degC (mains water)
 
     @property
     def pv_capacity_kw(self) -> float:
@@ -85,13 +89,17 @@ def existing_building(params: dict[str, Any], use: str, climate_zone: str) -> An
     Window U, SHGC, n50, lighting power density and roof solar absorptance not set by the user
     take the existing building's values (in place): a retrofit keeps its windows, airtightness,
     lighting and roof finish unless the design changes them.
-    ``heat_pump = "existing"`` (keep the existing heating and cooling systems) needs a vintage.
+    ``heat_pump = "existing"`` (keep the existing heating and cooling systems) and
+    ``hot_water_system = "existing"`` (keep the existing water heater) need a vintage.
     """
     vintage = params.get("vintage", "new")
     if vintage == "new":
         if params.get("heat_pump") == "existing":
             raise InputError("heat_pump = 'existing' keeps an existing building's systems: it needs "
                              "a vintage (the 'vintage' parameter), not 'new'")
+        if params.get("hot_water_system") == "existing":
+            raise InputError("parameter hot_water_system = 'existing' keeps an existing building's water heater: "
+                             "it needs a vintage (the 'vintage' parameter), not 'new'; or choose a new water heater")
         return None
     from ultralow.templates.standards.vintages import get_vintage
 
@@ -104,6 +112,30 @@ def existing_building(params: dict[str, Any], use: str, climate_zone: str) -> An
         if params.get(key) is None and key in existing.values:
             params[key] = existing.values[key]
     return existing
+
+
+def hot_water_setup(params: Mapping[str, Any], use: str, existing: Any) -> Any:
+    """The model's domestic hot water (:class:`ultralow.sim.hot_water.HotWaterSetup`) from the
+    ``hot_water_system`` and ``hot_water_l_per_person_day`` parameters, or None for "none" (not
+    modelled). ``use``: residential or public; ``existing``: the retrofit's existing building
+    (its water heater for ``"existing"``). InputError names the parameter."""
+    from ultralow.sim.hot_water import EXISTING, NONE, HotWaterSetup, hot_water_use, water_heater
+
+    system = params.get("hot_water_system") or NONE
+    if system == NONE:
+        return None
+    quota = hot_water_use(use, params.get("hot_water_l_per_person_day"))
+    if system != EXISTING:
+        return HotWaterSetup(quota, water_heater(system), system)
+    if existing is None:
+        raise InputError("parameter hot_water_system = 'existing' keeps an existing building's water heater: "
+                         "it needs a vintage (the 'vintage' parameter), not 'new'")
+    if existing.hot_water is None:
+        from ultralow.templates.standards.vintages import hot_water_system_ids
+
+        raise InputError(f"parameter hot_water_system = 'existing': vintage {existing.id!r} has no water heater; "
+                         f"set existing_hot_water to one of {', '.join(hot_water_system_ids())}")
+    return HotWaterSetup(quota, existing.hot_water, f"existing ({existing.id}): {existing.hot_water.id}")
 
 
 def _ground_floor_resistance_m2k_w(construction: OpaqueConstruction) -> float:
@@ -125,6 +157,7 @@ def build_model(
     profile = resolve_profile(params.get("calculation_profile"), building_use, weather.climate_zone)
     params = dict(params)
     existing = existing_building(params, use, weather.climate_zone)
+    hot_water = hot_water_setup(params, building_use, existing)
     heating_c = params.get("heating_setpoint_c") or profile.heating_setpoint_c
     cooling_c = params.get("cooling_setpoint_c") or profile.cooling_setpoint_c
 
@@ -159,7 +192,8 @@ def build_model(
         constructions=envelope["constructions"], profile=profile, heat_pump=params["heat_pump"], pv=array,
         fan_specific_power_w_m3h=sfp, climate_zone=weather.climate_zone,
         thermal_bridges=envelope["thermal_bridges"], clear_wall_u_w_m2k=envelope["clear_wall"].u_with_film_w_m2k,
-        fan_heat_w_m2=fan_heat, existing=existing,
+        fan_heat_w_m2=fan_heat, existing=existing, hot_water=hot_water,
+        monthly_outdoor_c=tuple(float(t) for t in monthly_outdoor_c),
         insulation_mm={"wall": envelope["clear_wall"].insulation_thickness_m * 1000.0,
                        "roof": envelope["constructions"]["roof"].insulation_thickness_m * 1000.0,
                        "floor": envelope["constructions"]["ground_floor"].insulation_thickness_m * 1000.0},

@@ -9,6 +9,7 @@ parameter and what is allowed.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,11 +56,17 @@ class Parameter:
                 raise InputError(f"parameter {self.name!r}: {text!r} is not allowed; use {self.allowed()}")
             return text
         try:
+            if isinstance(value, bool):  # TOML true/false is not a number
+                raise TypeError
             number = float(value)
         except (TypeError, ValueError):
             raise InputError(
                 f"parameter {self.name!r}: {value!r} is not a number; use {self.allowed()}"
             ) from None
+        if not math.isfinite(number):
+            raise InputError(
+                f"parameter {self.name!r}: {value!r} is not a finite number; use {self.allowed()}"
+            )
         if self.kind == "int":
             if not number.is_integer():
                 raise InputError(f"parameter {self.name!r}: {value!r} is not an integer; use {self.allowed()}")
@@ -88,7 +95,22 @@ def resolve_parameters(
     for name, spec in specs.items():
         raw = values.get(name, spec.default)
         resolved[name] = None if (raw is None and spec.optional) else spec.coerce(raw)
+    check_ordered(resolved)
     return resolved
+
+
+# (low, high): when both are set, ``low`` may not exceed ``high`` (EnergyPlus refuses a dual
+# thermostat whose heating setpoint is above its cooling setpoint, after the run has started)
+ORDERED_PARAMETERS = (("heating_setpoint_c", "cooling_setpoint_c"),)
+
+
+def check_ordered(values: Mapping[str, Any]) -> None:
+    """Cross-field checks of resolved parameters; the InputError names both parameters."""
+    for low, high in ORDERED_PARAMETERS:
+        a, b = values.get(low), values.get(high)
+        if a is not None and b is not None and a > b:
+            raise InputError(f"parameters {low!r} = {a:g} and {high!r} = {b:g}: {low} must not be above "
+                             f"{high}; lower {low} or raise {high}")
 
 
 def parse_assignments(items: list[str] | None) -> dict[str, str]:

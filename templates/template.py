@@ -1,7 +1,7 @@
 """The :class:`Template` type and the design parameters every template shares.
 
 Every template takes the same "package" parameters (envelope, windows, airtightness,
-ventilation heat recovery, heat pump, PV) plus its own geometry parameters. Names carry units.
+ventilation heat recovery, heat pump, domestic hot water, PV) plus its own geometry parameters. Names carry units.
 An envelope element is set either by target U-value (``wall_u_w_m2k``) or by insulation
 material and thickness (``wall_insulation`` + ``wall_insulation_mm``); with neither, the
 template's default U-value applies.
@@ -118,6 +118,7 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
         Parameter("heat_pump", CHOICE, "", defaults["heat_pump"],
                   "air-source heat pump model for heating and cooling (catalogue id), or 'existing': a "
                   "retrofit keeps the existing building's heating and cooling systems", choices=(*hps, "existing")),
+        *hot_water_parameters(use),
         Parameter("pv_roof_fraction", FLOAT, "-", defaults.get("pv_roof_fraction", 0.0),
                   "share of the roof given to the PV field (rows and the gaps between them); module area = "
                   "roof area x this x ground-coverage ratio of the rows (templates/pv.py)", 0.0, 0.9),
@@ -157,14 +158,37 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
     return out
 
 
+def hot_water_parameters(use: str) -> list[Parameter]:
+    """``hot_water_system`` and ``hot_water_l_per_person_day``: domestic hot water
+    (:mod:`ultralow.sim.hot_water`, data ``templates/data/hot_water.toml``); the default "none"
+    leaves hot water out of the model, as before it existed."""
+    from ultralow.sim.hot_water import EXISTING, NONE, hot_water_use, system_ids, water_heater
+
+    systems = ", ".join(f"{sid} ({water_heater(sid).label})" for sid in system_ids())
+    quota = hot_water_use(use)
+    return [
+        Parameter("hot_water_system", CHOICE, "", NONE,
+                  f"domestic hot water: {NONE} (not modelled), a new water heater of templates/data/hot_water.toml "
+                  f"[{systems}], or {EXISTING} (a retrofit keeps its vintage's water heater, existing_hot_water); "
+                  "persons = conditioned area / the calculation profile's floor_area_per_person_m2",
+                  choices=(NONE, *system_ids(), EXISTING)),
+        Parameter("hot_water_l_per_person_day", FLOAT, "L/(person d)", None,
+                  f"hot water drawn per person and day at {quota.supply_temp_c:g} degC (default: "
+                  f"{quota.l_per_person_day:g} for {use} buildings, templates/data/hot_water.toml)", 0.5, 300.0,
+                  optional=True),
+    ]
+
+
 def existing_parameters() -> list[Parameter]:
     """``existing_*``: the surveyed existing building of a retrofit, overriding its vintage's
     values (None = the vintage's; :meth:`ultralow.templates.standards.vintages.Vintage.with_overrides`)."""
     from ultralow.templates.standards.vintages import (
+        EXISTING_HOT_WATER_OVERRIDE,
         EXISTING_OVERRIDES,
         EXISTING_SYSTEM_OVERRIDES,
         cooling_system_ids,
         heating_system_ids,
+        hot_water_system_ids,
     )
 
     out = [Parameter(name, FLOAT, unit, None, f"existing building (retrofit): {meaning} (default: the vintage's)",
@@ -175,6 +199,10 @@ def existing_parameters() -> list[Parameter]:
         out.append(Parameter(name, CHOICE, "", None, f"existing building (retrofit): {meaning} "
                              "(templates/standards/data/vintages.toml presets; default: the vintage's)",
                              choices=ids, optional=True))
+    for name, meaning in EXISTING_HOT_WATER_OVERRIDE.items():
+        out.append(Parameter(name, CHOICE, "", None, f"existing building (retrofit): {meaning} (templates/standards/"
+                             "data/vintages.toml presets; default: the vintage's)", choices=hot_water_system_ids(),
+                             optional=True))
     return out
 
 

@@ -1,8 +1,7 @@
 """End to end on a real local Ray cluster (2 CPUs) and real EnergyPlus (design-day runs).
 
-The design space includes heating setpoints above the fixed 22 degC cooling setpoint, which
-EnergyPlus refuses with a Severe + Fatal error: those designs must be stored as failed, be
-infeasible, and not stop the search.
+(Heating setpoints above the cooling setpoint, which EnergyPlus used to refuse, are now refused
+by the spec itself; failed EnergyPlus runs are covered in tests/test_hardening_state.py.)
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ def _spec(shared_store: Path, generations: int = 2) -> dict:
             "wall_u_w_m2k": {"type": "float", "min": 0.15, "max": 0.45, "step": 0.1},
             "window": {"type": "choice", "catalogue": "windows",
                        "options": ["double_lowe_pvc", "triple_lowe_passive"]},
-            "heating_setpoint_c": {"type": "int", "min": 19, "max": 24},
+            "heating_setpoint_c": {"type": "int", "min": 19, "max": 22},
         },
         "objectives": [{"metric": "primary_energy_kwh_m2"}, {"metric": "incremental_investment_rmb_m2"}],
         "constraints": [{"metric": "heating_demand_kwh_m2", "max": 1000}],
@@ -59,17 +58,14 @@ def test_run_outputs_failures_and_store_reuse(local_ray, tmp_path):
     first = _run(_spec(shared), tmp_path / "a")
     run_dir = first.run_dir
     for name in ("pareto.csv", "pareto.parquet", "evaluations.csv", "evaluations.parquet", "history.csv",
-                 "store.sqlite", "checkpoint.pkl", "spec.json", "run.json"):
+                 "store.sqlite", "checkpoint.json", "spec.json", "run.json"):
         assert (run_dir / name).is_file(), name
     assert first.n_simulated > 0
     ev = pd.read_parquet(run_dir / "evaluations.parquet")
     assert len(ev) == 12 and set(ev["generation"]) == {1, 2}
     failed = ev[ev["status"] == "failed"]
     ok = ev[ev["status"] == "ok"]
-    assert len(failed) and len(ok), "the design space must contain failing and working designs"
-    assert (failed["heating_setpoint_c"] > 22).all() and (ok["heating_setpoint_c"] <= 22).all()
-    assert failed["severe_lines"].str.contains("Severe").all()
-    assert not failed["feasible"].any()
+    assert len(ok) and not len(failed)
     pareto = pd.read_csv(run_dir / "pareto.csv")
     assert len(pareto) >= 1 and (pareto["status"] == "ok").all() and pareto["feasible"].all()
     assert {"window", "wall_u_w_m2k", "param_window_u_w_m2k", "primary_energy_kwh_m2", "lcc_rmb"} <= set(pareto)
@@ -78,9 +74,7 @@ def test_run_outputs_failures_and_store_reuse(local_ray, tmp_path):
     assert history["n_failed"].sum() == len(failed)
 
     store = SqliteStore(run_dir / "store.sqlite")
-    assert store.count("failed") >= 1 and store.count("ok") >= 1
-    rec = store.get(failed["design_key"].iloc[0])
-    assert rec["status"] == "failed" and any("Fatal" in line for line in rec["severe_lines"])
+    assert store.count("ok") >= 1 and store.count() == store.count("ok")
     store.close()
 
     # a second run of the same spec reuses every simulation from the shared store

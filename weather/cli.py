@@ -11,7 +11,7 @@ import json
 import sys
 
 from ultralow.errors import InputError
-from ultralow.weather.epw import read_epw
+from ultralow.weather.epw import Location, read_epw
 from ultralow.weather.indices import ClimateIndices, climate_indices
 from ultralow.weather.morph import make_city_epw, morph_report, select_donor
 from ultralow.weather.registry import get_city, list_cities
@@ -144,7 +144,26 @@ def _check(args: argparse.Namespace) -> int:
           f"{loc.latitude_deg} N {loc.longitude_deg} E, {loc.elevation_m} m, "
           f"UTC{loc.time_zone_h:+g}; source {kind}")
     print("\n".join(_indices_lines(ci)))
+    for warning in location_text_warnings(loc):
+        print(f"warning: {path}: {warning}", file=sys.stderr)
     return 0
+
+
+def location_text_warnings(loc: Location) -> list[str]:
+    """LOCATION text fields holding what an EnergyPlus input file reads as syntax (``;`` ends an
+    object, ``!`` starts a comment, ``,`` separates fields; control characters break lines): the
+    model gets them replaced by spaces (:func:`ultralow.sim.run_control.idf_text`)."""
+    from ultralow.sim.run_control import idf_text
+
+    out = []
+    for label in ("city", "state_province", "country", "source", "wmo"):
+        text = getattr(loc, label)
+        bad = sorted({("newline/control character" if not ch.isprintable() else repr(ch)) for ch in text
+                      if ch in ",;!" or not ch.isprintable()})
+        if bad:
+            out.append(f"LOCATION {label} {text!r} holds {', '.join(bad)} (EnergyPlus input syntax); "
+                       f"the model names the site {idf_text(text)!r} instead")
+    return out
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from ultralow.optimise.check import run_check
-    from ultralow.paths import default_runs_dir
+    from ultralow.paths import default_runs_dir, safe_name
     from ultralow.sim.simulate import resolve_weather_source
     from ultralow.templates.parameters import parse_assignments
     from ultralow.templates.standards.report import format_text, period_warning, to_json, write_report
@@ -59,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
     params = parse_assignments(args.set)
     weather = resolve_weather_source(city=args.city, epw=args.epw)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    out = args.out or default_runs_dir() / f"check-{args.template}-{weather.city or 'epw'}-{stamp}"
+    out = args.out or default_runs_dir() / safe_name(f"check-{args.template}-{weather.city or 'epw'}-{stamp}")
     run = run_check(args.template, params, weather, args.target, run_dir=Path(out) / "runs",
                     period=args.period, vintage=args.vintage,
                     thermal_inertia_d=args.thermal_inertia_d,

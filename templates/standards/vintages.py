@@ -1,13 +1,15 @@
 """Existing buildings by era (``data/vintages.toml``): the retrofit starting point.
 
 A :class:`Vintage` gives whole-element U-values (W/(m2 K), with films), window SHGC, n50 (1/h),
-the installed lighting power density (W/m2), the roof's solar absorptance (-) and the
-heating/cooling systems of a typical building of that era, use and zone. Systems are presets of
-the same file (``[heating_system.<id>]``, ``[cooling_system.<id>]``: :func:`get_heating_system`,
-:func:`get_cooling_system`) or a row's inline table.
+the installed lighting power density (W/m2), the roof's solar absorptance (-), the
+heating/cooling systems and the water heater of a typical building of that era, use and zone.
+Systems are presets of the same file (``[heating_system.<id>]``, ``[cooling_system.<id>]``,
+``[hot_water_system.<id>]``: :func:`get_heating_system`, :func:`get_cooling_system`,
+:func:`get_hot_water_system`) or a row's inline table (heating, cooling).
 
 :meth:`Vintage.with_overrides` applies a survey's values (the template parameters of
-:data:`EXISTING_OVERRIDES` and :data:`EXISTING_SYSTEM_OVERRIDES`);
+:data:`EXISTING_OVERRIDES`, :data:`EXISTING_SYSTEM_OVERRIDES` and
+:data:`EXISTING_HOT_WATER_OVERRIDE`);
 :meth:`Vintage.template_parameters` turns a vintage into template parameters (no HRV, no PV);
 :func:`retrofit_u` adds an insulation layer to an existing element.
 """
@@ -24,6 +26,7 @@ from importlib import resources
 from typing import Any
 
 from ultralow.errors import InputError
+from ultralow.sim.hot_water import WaterHeater, parse_water_heater
 from ultralow.templates.standards.systems import (
     CoolingSystem,
     HeatingSystem,
@@ -59,6 +62,11 @@ EXISTING_SYSTEM_OVERRIDES: dict[str, str] = {
     "existing_cooling": "existing building's cooling system, a preset id of vintages.toml [cooling_system.*] "
                         "(replaces the vintage's)",
 }
+# template parameter -> meaning; the value is a preset id of [hot_water_system.*] (hot_water_system_ids())
+EXISTING_HOT_WATER_OVERRIDE: dict[str, str] = {
+    "existing_hot_water": "existing building's water heater, a preset id of vintages.toml [hot_water_system.*] "
+                          "(replaces the vintage's)",
+}
 ENVELOPE_KEYS: tuple[str, ...] = ("wall_u_w_m2k", "roof_u_w_m2k", "floor_u_w_m2k", "window_u_w_m2k",
                                   "window_shgc", "n50_ach")
 _TEMPLATE_LIMITS = {"wall_u_w_m2k": 3.0, "roof_u_w_m2k": 3.0, "floor_u_w_m2k": 3.0,
@@ -77,7 +85,8 @@ class Vintage:
     """One existing-building row. ``values`` holds :data:`VALUE_KEYS`; ``source`` is the row's
     citation, ``value_sources`` the citation of any value from another source;
     ``heating_system`` / ``cooling_system`` the preset ids of ``systems`` ("" for an inline
-    table); ``overrides`` the ``existing_*`` parameters applied by :meth:`with_overrides`."""
+    table); ``hot_water`` the water heater (None: the row has none) and ``hot_water_system`` its
+    preset id; ``overrides`` the ``existing_*`` parameters applied by :meth:`with_overrides`."""
 
     id: str
     use: str
@@ -93,6 +102,8 @@ class Vintage:
     cooling_system: str = ""
     value_sources: Mapping[str, str] = field(default_factory=dict)
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    hot_water: WaterHeater | None = None
+    hot_water_system: str = ""
 
     def template_parameters(self) -> dict[str, Any]:
         """Parameters that start a template from this vintage: its U-values (clipped to the
@@ -109,8 +120,9 @@ class Vintage:
     def with_overrides(self, params: Mapping[str, Any]) -> Vintage:
         """A copy with the survey values of ``params`` applied: each parameter of
         :data:`EXISTING_OVERRIDES` present and not None replaces the value of the same name
-        without ``existing_``; ``existing_heating`` / ``existing_cooling`` (a preset id) replace
-        the systems (None or "" keeps the vintage's). Other keys of ``params`` are ignored.
+        without ``existing_``; ``existing_heating`` / ``existing_cooling`` / ``existing_hot_water``
+        (a preset id) replace the systems (None or "" keeps the vintage's). Other keys of
+        ``params`` are ignored.
         InputError names the parameter, the value and what is allowed."""
         values = dict(self.values)
         heating, cooling = self.systems.heating, self.systems.cooling
@@ -131,8 +143,13 @@ class Vintage:
         if params.get("existing_cooling") not in (None, ""):
             cooling = _preset("existing_cooling", params["existing_cooling"], _data().cooling)
             applied["existing_cooling"] = cooling.id
+        hot_water = self.hot_water
+        if params.get("existing_hot_water") not in (None, ""):
+            hot_water = _preset("existing_hot_water", params["existing_hot_water"], _data().hot_water)
+            applied["existing_hot_water"] = hot_water.id
         return dataclasses.replace(self, values=values, systems=SystemPair(heating, cooling),
-                                   heating_system=heating.id, cooling_system=cooling.id,
+                                   heating_system=heating.id, cooling_system=cooling.id, hot_water=hot_water,
+                                   hot_water_system=hot_water.id if hot_water is not None else "",
                                    overrides={**self.overrides, **applied})
 
 
@@ -150,6 +167,7 @@ class VintageData:
     heating: Mapping[str, HeatingSystem]
     cooling: Mapping[str, CoolingSystem]
     vintages: tuple[Vintage, ...]
+    hot_water: Mapping[str, WaterHeater] = field(default_factory=dict)
 
 
 def _sources(data: Mapping[str, Any], path: str) -> dict[str, str]:
@@ -188,6 +206,24 @@ def _presets(data: Mapping[str, Any], table: str, sources: Mapping[str, str], pa
     return out
 
 
+def _hot_water_presets(data: Mapping[str, Any], sources: Mapping[str, str], path: str) -> dict[str, WaterHeater]:
+    """``[hot_water_system.<id>]`` presets (:func:`ultralow.sim.hot_water.parse_water_heater`):
+    label, kind, efficiency or the heat-pump COP curve, storage_loss_fraction, source, verified."""
+    raw = data.get("hot_water_system", {})
+    if not isinstance(raw, Mapping):
+        raise InputError(f"{path}: [hot_water_system] must be a table of presets")
+    out: dict[str, WaterHeater] = {}
+    for preset_id, spec in raw.items():
+        where = f"{path}: [hot_water_system.{preset_id}]"
+        if not isinstance(spec, Mapping):
+            raise InputError(f"{where}: expected a table")
+        for key in ("label", "source", "verified"):
+            if key not in spec:
+                raise InputError(f"{where}: missing key {key!r}")
+        out[preset_id] = parse_water_heater(spec, where, sources, preset_id)
+    return out
+
+
 def _system(row: Mapping[str, Any], part: str, presets: Mapping[str, Any], source: str, where: str) -> Any:
     spec = row[part]
     if isinstance(spec, str):
@@ -204,6 +240,7 @@ def parse_vintage_data(data: Mapping[str, Any], path: str) -> VintageData:
     sources = _sources(data, path)
     heating = _presets(data, "heating_system", sources, path)
     cooling = _presets(data, "cooling_system", sources, path)
+    hot_water = _hot_water_presets(data, sources, path)
     out = []
     for i, row in enumerate(data.get("vintage", [])):
         where = f"{path}: [[vintage]] #{i + 1}"
@@ -241,10 +278,17 @@ def parse_vintage_data(data: Mapping[str, Any], path: str) -> VintageData:
         citation = sources[row["source"]]
         systems = SystemPair(_system(row, "heating", heating, citation, where),
                              _system(row, "cooling", cooling, citation, where))
+        water_heater = None
+        if "hot_water" in row:
+            if row["hot_water"] not in hot_water:
+                raise InputError(f"{where}: hot_water = {row['hot_water']!r} is not a [hot_water_system] preset; "
+                                 f"allowed: {', '.join(hot_water) or '(none defined)'}")
+            water_heater = hot_water[row["hot_water"]]
         out.append(Vintage(row["id"], row["use"], tuple(row["zones"]), row["label"],
                            row["construction"], values, systems, citation, row["verified"],
                            str(row.get("note", "")), systems.heating.id, systems.cooling.id,
-                           value_sources))
+                           value_sources, hot_water=water_heater,
+                           hot_water_system=water_heater.id if water_heater is not None else ""))
     seen: set[tuple[str, str, str]] = set()
     for v in out:
         for zone in v.zones:
@@ -252,7 +296,7 @@ def parse_vintage_data(data: Mapping[str, Any], path: str) -> VintageData:
             if key in seen:
                 raise InputError(f"{path}: vintage {v.id!r} defined twice for {v.use} in {zone}")
             seen.add(key)
-    return VintageData(heating, cooling, tuple(out))
+    return VintageData(heating, cooling, tuple(out), hot_water)
 
 
 def _parse(data: Mapping[str, Any], path: str) -> tuple[Vintage, ...]:
@@ -295,6 +339,18 @@ def heating_system_ids() -> tuple[str, ...]:
 def cooling_system_ids() -> tuple[str, ...]:
     """Ids of the cooling-system presets (``[cooling_system.<id>]``)."""
     return tuple(_data().cooling)
+
+
+def hot_water_system_ids() -> tuple[str, ...]:
+    """Ids of the existing water-heater presets (``[hot_water_system.<id>]``)."""
+    return tuple(_data().hot_water)
+
+
+def get_hot_water_system(system_id: str) -> WaterHeater:
+    """The water-heater preset ``system_id``; InputError listing the ids."""
+    if system_id not in _data().hot_water:
+        raise InputError(f"no hot-water system preset {system_id!r}; allowed: {', '.join(hot_water_system_ids())}")
+    return _data().hot_water[system_id]
 
 
 def get_heating_system(system_id: str) -> HeatingSystem:
