@@ -156,7 +156,8 @@ def _table(where: str, value: Any) -> dict[str, Any]:
     return value
 
 
-def _text(where: str, value: Any) -> str:
+def text_value(where: str, value: Any) -> str:
+    """``value`` if it is non-empty text; an InputError naming ``where`` otherwise."""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"spec: {where} must be text (a quoted string), got {value!r}")
     return value
@@ -250,9 +251,9 @@ def _variable(name: str, raw: Any, template: Any, fixed: Mapping[str, Any]) -> V
                 if fixed.get("vintage", "new") != "new":  # a retrofit may keep the existing element
                     ids = (*ids, KEEP_EXISTING)
             else:
-                parameter = _text(f"{where}.parameter", raw.get("parameter", name))
+                parameter = text_value(f"{where}.parameter", raw.get("parameter", name))
         else:
-            parameter = _text(f"{where}.parameter", raw.get("parameter", name))
+            parameter = text_value(f"{where}.parameter", raw.get("parameter", name))
             if parameter in params and params[parameter].kind == "choice":
                 ids = params[parameter].choices
                 if fixed.get("vintage", "new") == "new":  # "existing" systems exist only in a retrofit
@@ -278,7 +279,7 @@ def _variable(name: str, raw: Any, template: Any, fixed: Mapping[str, Any]) -> V
             raise InputError(f"spec: {where} has a single option {options[0]!r}: fix it in "
                              "[building.parameters] instead")
         return Variable(name, kind, parameter, options=options, catalogue=catalogue)
-    parameter = _text(f"{where}.parameter", raw.get("parameter", name))
+    parameter = text_value(f"{where}.parameter", raw.get("parameter", name))
     if parameter not in params:
         close = difflib.get_close_matches(parameter, params, n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -355,7 +356,7 @@ def _constraint(i: int, raw: Any) -> ConstraintSpec:
         target = _choice(f"{where}.target", raw["target"], STANDARD_TARGETS)
         indicator = raw.get("indicator")
         if indicator is not None:
-            _text(f"{where}.indicator", indicator)
+            text_value(f"{where}.indicator", indicator)
         label = raw.get("label") or (f"{target}: {indicator}" if indicator else target)
         return ConstraintSpec(label, target=target, indicator=indicator)
     if "metric" not in raw:
@@ -387,14 +388,14 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         from ultralow.templates import list_templates
 
         raise InputError(f"spec: building.template is missing; allowed: {', '.join(list_templates())}")
-    template = get_template(_text("building.template", building["template"]))
+    template = get_template(text_value("building.template", building["template"]))
     city, epw = building.get("city"), building.get("epw")
     if (city is None) == (epw is None):
         raise InputError("spec: [building] needs exactly one of city = \"...\" or epw = \"path.epw\"")
     if city is not None:
-        _text("building.city", city)
+        text_value("building.city", city)
     if epw is not None:
-        _text("building.epw", epw)
+        text_value("building.epw", epw)
     if epw is not None and base_dir is not None and not Path(epw).is_absolute():
         epw = str((base_dir / epw).resolve())
     fixed = dict(_table("building.parameters", building.get("parameters")))
@@ -447,7 +448,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         raise InputError(f"spec: run.population must be at least 2, got {population}")
     if generations < 1:
         raise InputError(f"spec: run.generations must be at least 1, got {generations}")
-    period = _text("run.period", run.get("period", "annual"))
+    period = text_value("run.period", run.get("period", "annual"))
     from ultralow.sim.run_control import RunPeriod
 
     try:
@@ -456,15 +457,15 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         raise InputError(f"spec: run.period = {period!r}: {exc}; allowed: annual, design-days, MM-DD:MM-DD") from None
     algorithm = _choice("run.algorithm", run.get("algorithm", "auto"), ALGORITHMS)
     max_retries = _number("run.max_retries", run.get("max_retries", 2), int, minimum=0)
-    store = _text("run.store", run.get("store", "default"))
+    store = text_value("run.store", run.get("store", "default"))
     store = None if store == "none" else store
     check_store("run.store", store)
-    name = _text("run.name", run.get("name", Path(source).stem if source else "optimisation"))
+    name = text_value("run.name", run.get("name", Path(source).stem if source else "optimisation"))
     costs = _table("costs", data.get("costs"))
     _unknown("costs.", costs, ("file", "tariff_city"))
     costs_file = costs.get("file")
     if costs_file is not None:
-        _text("costs.file", costs_file)
+        text_value("costs.file", costs_file)
     tariff_city = costs.get("tariff_city")
     if tariff_city is not None:
         from ultralow.optimise.tariffs import load_tariffs

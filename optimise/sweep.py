@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from ultralow.errors import InputError
 from ultralow.optimise import sampling, sensitivity
-from ultralow.optimise.spec import check_costs_file, check_store, check_weather, read_toml_spec
+from ultralow.optimise.spec import check_costs_file, check_store, check_weather, read_toml_spec, text_value
 from ultralow.optimise.threshold import ThresholdStudy, indicator_columns, parse_study, threshold_table
 
 SECTIONS = ("sweep", "parameters", "variables", "threshold", "sensitivity", "costs")
@@ -183,12 +183,6 @@ def _texts(where: str, value: Any) -> list[str]:
     return value
 
 
-def _text(where: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(f"spec: {where} must be text (a quoted string), got {value!r}")
-    return value
-
-
 def _check_threshold_values(raw: Any) -> None:
     """Threshold values must be finite numbers (``nan``/``inf`` are numbers to TOML) and zones texts."""
     if not isinstance(raw, list):
@@ -236,13 +230,13 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         sites.append(Site(path.stem, epw=str(path)))
     if len({s.label for s in sites}) != len(sites):
         raise InputError("spec: two weather sources share a name; rename an EPW file")
-    period = _text("sweep.period", sweep.get("period", "annual"))
+    period = text_value("sweep.period", sweep.get("period", "annual"))
     try:
         RunPeriod.parse(period)
     except InputError as exc:
         raise InputError(f"spec: sweep.period = {period!r}: {exc}") from None
-    name = _text("sweep.name", sweep.get("name", Path(source).stem if source else "sweep"))
-    store = _text("sweep.store", sweep.get("store", "default"))
+    name = text_value("sweep.name", sweep.get("name", Path(source).stem if source else "sweep"))
+    store = text_value("sweep.store", sweep.get("store", "default"))
     store = None if store == "none" else store
     check_store("sweep.store", store)
     raw_studies = data.get("threshold", [])
@@ -252,7 +246,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
     _unknown("costs.", costs, ("file",))
     costs_file = costs.get("file")
     if costs_file is not None:
-        _text("costs.file", costs_file)
+        text_value("costs.file", costs_file)
     if costs_file is not None and base_dir is not None and not Path(costs_file).is_absolute():
         costs_file = str((base_dir / costs_file).resolve())
     check_costs_file("costs.file", costs_file)
