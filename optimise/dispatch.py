@@ -192,8 +192,8 @@ def start_ray(address: str | None = None, workers: int | None = None) -> int:
                 ray.init(address=address, **kwargs)
             except (ConnectionError, ray.exceptions.AuthenticationError) as exc:
                 raise connect_error(address, exc) from None
-        else:
-            ray.init(num_cpus=workers or os.cpu_count() or 1, **kwargs)
+        else:  # always a new local instance, even when a `ray start` cluster runs on this machine
+            ray.init(address="local", num_cpus=workers or os.cpu_count() or 1, **kwargs)
     return int(ray.cluster_resources().get("CPU", 1))
 
 

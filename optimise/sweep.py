@@ -375,8 +375,11 @@ def _check_studies(spec: SweepSpec, evaluator: Any) -> None:
 
 
 def _simulate(jobs: list[Any], weather: Any, store: Any, records: dict[str, Any], max_retries: int,
-              keep_dir: Path | None, label: str, progress: bool, failed_dir: Path | None = None) -> None:
-    """Run ``jobs`` on Ray (the optimiser's Dispatcher); each record is stored as it finishes."""
+              keep_dir: Path | None, label: str, progress: bool, failed_dir: Path | None = None,
+              run: str | None = None) -> int:
+    """Run ``jobs`` on Ray (the optimiser's Dispatcher); each record is stored as it finishes.
+    Runs sharing a store share the work (:meth:`ResultStore.run_shared`: a job another live run
+    holds is waited for, not simulated again). Returns the number simulated here."""
     from ultralow.optimise.dispatch import Dispatcher
 
     dispatcher = Dispatcher(weather, max_retries=max_retries, keep_dir=keep_dir, failed_dir=failed_dir)
@@ -392,7 +395,11 @@ def _simulate(jobs: list[Any], weather: Any, store: Any, records: dict[str, Any]
         if done_count % max(1, len(jobs) // 10) == 0 or done_count == len(jobs):
             _say(progress, f"  {label}: {done_count}/{len(jobs)} simulations done")
 
-    dispatcher.run(jobs, done)
+    def from_other_run(record: dict[str, Any]) -> None:
+        records[record["key"]] = record
+
+    return store.run_shared({job.key: job for job in jobs}, lambda batch: dispatcher.run(batch, done),
+                            from_other_run, run=run)
 
 
 def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resume_dir: str | Path | None = None,
@@ -459,9 +466,9 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
                 if not ray_started:
                     start_ray(address, workers)
                     ray_started = True
-                _simulate(list(to_run.values()), weather, store, records, spec.max_retries,
-                          run_dir / "sims" if keep_runs else None, site.label, progress, run_dir / "failed")
-                n_simulated += len(to_run)
+                n_simulated += _simulate(list(to_run.values()), weather, store, records, spec.max_retries,
+                                         run_dir / "sims" if keep_runs else None, site.label, progress,
+                                         run_dir / "failed", str(run_dir))
             for evaluator, design, tags in prepared:
                 row = evaluator.evaluate(design, records)
                 for key in ("F", "G", "feasible", "severe_lines"):

@@ -68,7 +68,7 @@ def runs(tmp_path_factory):
     engine_idd_path()
     started = not ray.is_initialized()
     if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     base = tmp_path_factory.mktemp("hardening")
     spec = write_spec(base / "spec.toml", base / "shared")
     assert main(["optimise", str(spec), "--out", str(base / "ref"), "--generations", "3", "--quiet"]) == 0
@@ -270,3 +270,50 @@ def test_damaged_spec_json_exits_2_naming_the_file(runs, tmp_path, capsys):
     (run_dir / "spec.json").write_bytes(data[: len(data) // 2])
     assert _resume(spec, run_dir) == 2
     assert str(run_dir / "spec.json") in capsys.readouterr().err
+
+
+SWEEP_SPEC = """
+[sweep]
+name = "shared-sweep"
+method = "lhs"
+n = 4
+seed = 3
+period = "design-days"
+templates = ["residential"]
+epw = ["{epw}"]
+store = "{store}"
+
+[parameters]
+storeys = 3
+length_m = 30.0
+
+[variables.wall_u_w_m2k]
+type = "float"
+min = 0.15
+max = 0.45
+step = 0.05
+"""
+
+
+@pytest.mark.slow
+def test_two_sweeps_sharing_a_store_share_the_work(tmp_path):
+    """The sweep goes through the same leases as the optimiser: two concurrent sweeps of one spec
+    on one shared store simulate every distinct design once in all (attempt markers count)."""
+    shared = tmp_path / "shared"
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(SWEEP_SPEC.format(epw=CHICAGO_EPW, store=shared))
+    markers = tmp_path / "markers"
+    env = {**os.environ, "ULTRALOW_ATTEMPT_MARKERS": str(markers), "ULTRALOW_RUNS": str(tmp_path / "runs")}
+    env.setdefault("ULTRALOW_CACHE", os.environ.get("ULTRALOW_CACHE", str(tmp_path / "cache")))
+    env.pop("RAY_ADDRESS", None)
+    procs = [subprocess.Popen([sys.executable, "-m", "ultralow", "sweep", str(spec), "--workers", "1",
+                               "--out", str(tmp_path / f"out{i}"), "--quiet"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for i in range(2)]
+    outputs = [p.communicate(timeout=240)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    with sqlite3.connect(shared / "store.sqlite") as conn:
+        keys = {k for (k,) in conn.execute("SELECT key FROM simulations WHERE status IN ('ok', 'failed')")}
+    counts = _count_markers(markers)
+    assert set(counts) == keys and len(keys) >= 5
+    assert sum(counts.values()) == len(keys), {k: n for k, n in counts.items() if n > 1}
