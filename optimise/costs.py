@@ -578,14 +578,19 @@ class CostModel:
                              "[tariffs] city = \"<registry city>\" in a cost file ([costs] file = ... in the spec)")
         return tariff_for(city, get_template(template_name).building_use)
 
-    def annual_energy_cost_rmb(self, template_name: str, result: Mapping[str, Any], city: str | None,
-                               pv_factor: float = 1.0) -> dict[str, float]:
-        """Energy cost of one year (RMB/a) by carrier, with the province's tariffs
+    def annual_energy_cost_rmb(self, template_name: str, result: Mapping[str, Any],
+                               city: str | None) -> dict[str, float]:
+        """Energy cost of year 1 (RMB/a) by carrier, with the province's tariffs
         (:mod:`ultralow.optimise.tariffs`): grid electricity hour by hour (time-of-use where the
         province has it) minus PV export at the export price; fuel at its price; district heat
         metered or by area (``tariffs.district_heating_billing``); the water heater's gas at the
-        natural-gas price (its electricity is in the grid exchange). ``pv_factor`` scales the PV
-        output (degradation): the PV kWh lost are valued at the year's mean value of a PV kWh."""
+        natural-gas price (its electricity is in the grid exchange)."""
+        return self._year_one(template_name, result, city)[0]
+
+    def _year_one(self, template_name: str, result: Mapping[str, Any],
+                  city: str | None) -> tuple[dict[str, float], float]:
+        """(:meth:`annual_energy_cost_rmb`, value of the year's PV output in RMB/a: what importing
+        the self-consumed PV and losing the export would add; 0 without PV)."""
         import numpy as np
 
         tariff = self.tariff(template_name, city)
@@ -594,10 +599,10 @@ class CostModel:
         grid_out = np.asarray(result.get("grid_export_kwh_month_hour") or np.zeros((12, 24)), dtype=float)
         pv = np.asarray(result.get("pv_generation_kwh_month_hour") or np.zeros((12, 24)), dtype=float)
         electricity = tariff.electricity_cost_rmb(grid_in, grid_out)
-        if pv_factor != 1.0 and pv.sum() > 0:
+        pv_value = 0.0
+        if pv.sum() > 0:
             # without PV the building would import what it used: import + self-consumed PV
-            no_pv = tariff.electricity_cost_rmb(grid_in + (pv - grid_out), np.zeros((12, 24)))
-            electricity += (1.0 - pv_factor) * (no_pv - electricity)
+            pv_value = tariff.electricity_cost_rmb(grid_in + (pv - grid_out), np.zeros((12, 24))) - electricity
         out = {"energy_cost_electricity_rmb": electricity, "energy_cost_fuel_rmb": 0.0,
                "energy_cost_district_heating_rmb": 0.0}
         district_kwh = _num(result, "district_heat_kwh_m2") * area
@@ -611,23 +616,23 @@ class CostModel:
             out["energy_cost_fuel_rmb"] += tariff.fuel_cost_rmb(str(result["hot_water_fuel"]),
                                                                 _num(result, "hot_water_fuel_kwh_m2") * area)
         out["energy_cost_rmb"] = sum(out.values())
-        return out
+        return out, pv_value
 
     def energy_costs_rmb(self, template_name: str, params: Mapping[str, Any], result: Mapping[str, Any],
-                         city: str | None) -> list[float]:
-        """Energy cost ``E_t`` for t = 1..N (RMB/a): PV degradation and real price escalation applied."""
+                         city: str | None, year_one: tuple[dict[str, float], float] | None = None) -> list[float]:
+        """Energy cost ``E_t`` for t = 1..N (RMB/a): PV degradation and real price escalation applied.
+
+        The tariff is linear in the PV output, so year ``t`` costs ``E_1 + (1 - f_t) V`` with
+        ``f_t = (1 - deg) ** age_t`` and ``V`` the value of year 1's PV (:meth:`_year_one`, passed
+        in as ``year_one`` when the caller has it)."""
         esc = self.value("economics.energy_price_escalation_per_year")
         n = self.value("economics.analysis_period_years")
         life_pv = self.value("lifetime_years.pv")
         _, deg = self.pv_price_and_degradation(params)
-        first = self.annual_energy_cost_rmb(template_name, result, city)["energy_cost_rmb"]
-        costs = []
-        for t in range(1, n + 1):
-            age = (t - 1) % life_pv
-            year = first if age == 0 or not _num(result, "pv_generation_kwh_m2") else self.annual_energy_cost_rmb(
-                template_name, result, city, pv_factor=max(0.0, 1.0 - deg) ** age)["energy_cost_rmb"]
-            costs.append(year * (1.0 + esc) ** (t - 1))
-        return costs
+        breakdown, pv_value = year_one or self._year_one(template_name, result, city)
+        first = breakdown["energy_cost_rmb"]
+        return [(first + (1.0 - max(0.0, 1.0 - deg) ** ((t - 1) % life_pv)) * pv_value) * (1.0 + esc) ** (t - 1)
+                for t in range(1, n + 1)]
 
     def lcc_rmb(self, inv: Mapping[str, float], energy_costs: list[float]) -> float:
         """LCC = sum_c I_c * replacement_factor_c - subsidy + sum_t (E_t + M) (1+r)^-t."""
@@ -666,8 +671,9 @@ class CostModel:
         area = inv["floor_area_m2"]
         ref_inv = (_zero_investment(inv) if retrofit else
                    self.investment(template_name, reference_params, reference_result, peak_load_result=result))
-        energy = self.energy_costs_rmb(template_name, p, result, city)
-        first_year = self.annual_energy_cost_rmb(template_name, result, city)
+        year_one = self._year_one(template_name, result, city)
+        energy = self.energy_costs_rmb(template_name, p, result, city, year_one)
+        first_year = year_one[0]
         lcc = self.lcc_rmb(inv, energy)
         maint = self.annual_maintenance_rmb(inv)
         out = dict(inv)
