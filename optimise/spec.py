@@ -147,7 +147,7 @@ def _number(where: str, value: Any, kind: type = float, minimum: float | None = 
     return value if kind is int else float(value)
 
 
-def _table(where: str, value: Any) -> dict[str, Any]:
+def table_value(where: str, value: Any) -> dict[str, Any]:
     """``value`` if it is a TOML table (``{}`` when absent); an InputError naming ``where`` otherwise."""
     if value is None:
         return {}
@@ -378,7 +378,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     from ultralow.templates import get_template
 
     _unknown("", data, SECTIONS)
-    run = _table("run", data.get("run"))
+    run = table_value("run", data.get("run"))
     building = data.get("building")
     _unknown("run.", run, RUN_KEYS)
     if not isinstance(building, dict):
@@ -398,7 +398,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         text_value("building.epw", epw)
     if epw is not None and base_dir is not None and not Path(epw).is_absolute():
         epw = str((base_dir / epw).resolve())
-    fixed = dict(_table("building.parameters", building.get("parameters")))
+    fixed = dict(table_value("building.parameters", building.get("parameters")))
     template.resolve(fixed)  # InputError naming parameter and allowed values
 
     raw_vars = data.get("variables", {})
@@ -461,7 +461,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     store = None if store == "none" else store
     check_store("run.store", store)
     name = text_value("run.name", run.get("name", Path(source).stem if source else "optimisation"))
-    costs = _table("costs", data.get("costs"))
+    costs = table_value("costs", data.get("costs"))
     _unknown("costs.", costs, ("file", "tariff_city"))
     costs_file = costs.get("file")
     if costs_file is not None:

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from ultralow.errors import InputError
 from ultralow.optimise import sampling, sensitivity
-from ultralow.optimise.spec import check_costs_file, check_store, check_weather, read_toml_spec, text_value
+from ultralow.optimise.spec import check_costs_file, check_store, check_weather, read_toml_spec, table_value, text_value
 from ultralow.optimise.threshold import ThresholdStudy, indicator_columns, parse_study, threshold_table
 
 SECTIONS = ("sweep", "parameters", "variables", "threshold", "sensitivity", "costs")
@@ -167,14 +167,6 @@ def _sensitivity(raw: Any) -> SensitivitySpec | None:
                            _int("sensitivity.resamples", raw.get("resamples", 1000), 10))
 
 
-def _table(where: str, value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InputError(f"spec: {where} must be a table ([{where}] with keys below it), got {value!r}")
-    return value
-
-
 def _texts(where: str, value: Any) -> list[str]:
     """A text or a list of texts."""
     value = [value] if isinstance(value, str) else value
@@ -242,7 +234,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
     raw_studies = data.get("threshold", [])
     _check_threshold_values(raw_studies)
     studies = [parse_study(raw, i) for i, raw in enumerate(raw_studies)]
-    costs = _table("costs", data.get("costs"))
+    costs = table_value("costs", data.get("costs"))
     _unknown("costs.", costs, ("file",))
     costs_file = costs.get("file")
     if costs_file is not None:
@@ -255,8 +247,9 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
     spec = SweepSpec(
         name=safe_name(name, "sweep"), method=method, n=n,
         seed=_int("sweep.seed", sweep.get("seed", 1), 0), period=period,
-        templates=[str(t) for t in templates], sites=sites, fixed=dict(_table("parameters", data.get("parameters"))),
-        variables_raw=dict(_table("variables", data.get("variables"))), studies=studies,
+        templates=[str(t) for t in templates], sites=sites,
+        fixed=dict(table_value("parameters", data.get("parameters"))),
+        variables_raw=dict(table_value("variables", data.get("variables"))), studies=studies,
         sensitivity=_sensitivity(data.get("sensitivity")), store=store,
         max_retries=_int("sweep.max_retries", sweep.get("max_retries", 2), 0), costs_file=costs_file,
         source=source, raw=json.loads(json.dumps(dict(data), default=str)),
