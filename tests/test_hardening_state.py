@@ -234,24 +234,30 @@ def _count_markers(folder: Path) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.slow
-def test_two_runs_sharing_a_store_share_the_work(tmp_path):
-    shared = tmp_path / "shared"
-    spec = write_spec(tmp_path / "spec.toml", shared, generations=2)
+def _run_twice_at_once(command: str, spec: Path, tmp_path: Path) -> dict[str, int]:
+    """Run ``ultralow COMMAND SPEC`` in two concurrent processes (one Ray worker each, outputs in
+    ``tmp_path/out0`` and ``out1``); both must succeed. Returns the attempt-marker counts by key."""
     markers = tmp_path / "markers"
     env = {**os.environ, "ULTRALOW_ATTEMPT_MARKERS": str(markers), "ULTRALOW_RUNS": str(tmp_path / "runs")}
     env.setdefault("ULTRALOW_CACHE", os.environ.get("ULTRALOW_CACHE", str(tmp_path / "cache")))
     env.pop("RAY_ADDRESS", None)
-    procs = [subprocess.Popen([sys.executable, "-m", "ultralow", "optimise", str(spec), "--workers", "1",
+    procs = [subprocess.Popen([sys.executable, "-m", "ultralow", command, str(spec), "--workers", "1",
                                "--out", str(tmp_path / f"out{i}"), "--quiet"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
              for i in range(2)]
     outputs = [p.communicate(timeout=240)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
+    return _count_markers(markers)
+
+
+@pytest.mark.slow
+def test_two_runs_sharing_a_store_share_the_work(tmp_path):
+    shared = tmp_path / "shared"
+    spec = write_spec(tmp_path / "spec.toml", shared, generations=2)
+    counts = _run_twice_at_once("optimise", spec, tmp_path)
     with sqlite3.connect(shared / "store.sqlite") as conn:
         keys = {k for (k,) in conn.execute("SELECT key FROM simulations WHERE status IN ('ok', 'failed')")}
         assert conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0] == 0  # all released
-    counts = _count_markers(markers)
     assert set(counts) == keys
     total = sum(counts.values())
     print(f"distinct simulations {len(keys)}, simulations across both runs {total}")
@@ -302,18 +308,8 @@ def test_two_sweeps_sharing_a_store_share_the_work(tmp_path):
     shared = tmp_path / "shared"
     spec = tmp_path / "sweep.toml"
     spec.write_text(SWEEP_SPEC.format(epw=CHICAGO_EPW, store=shared))
-    markers = tmp_path / "markers"
-    env = {**os.environ, "ULTRALOW_ATTEMPT_MARKERS": str(markers), "ULTRALOW_RUNS": str(tmp_path / "runs")}
-    env.setdefault("ULTRALOW_CACHE", os.environ.get("ULTRALOW_CACHE", str(tmp_path / "cache")))
-    env.pop("RAY_ADDRESS", None)
-    procs = [subprocess.Popen([sys.executable, "-m", "ultralow", "sweep", str(spec), "--workers", "1",
-                               "--out", str(tmp_path / f"out{i}"), "--quiet"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for i in range(2)]
-    outputs = [p.communicate(timeout=240)[0] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outputs
+    counts = _run_twice_at_once("sweep", spec, tmp_path)
     with sqlite3.connect(shared / "store.sqlite") as conn:
         keys = {k for (k,) in conn.execute("SELECT key FROM simulations WHERE status IN ('ok', 'failed')")}
-    counts = _count_markers(markers)
     assert set(counts) == keys and len(keys) >= 5
     assert sum(counts.values()) == len(keys), {k: n for k, n in counts.items() if n > 1}
