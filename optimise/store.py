@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import json
 import os
+import random
 import socket
 import sqlite3
 import threading
@@ -132,7 +133,7 @@ class SqliteStore:
         self._guard(self._open)
 
     def _open(self) -> None:
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._set_wal()
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(_SCHEMA)
         self._conn.execute(_LEASES)
@@ -144,6 +145,20 @@ class SqliteStore:
                 if "duplicate column" not in str(exc):
                     raise
         self._conn.commit()
+
+    def _set_wal(self, timeout_s: float = 60.0) -> None:
+        """Switch the file to WAL journalling. SQLite answers "database is locked" at once, without
+        waiting on the busy timeout, when several processes switch a new file at the same moment
+        (two runs starting on one shared store): retry with a short random pause for ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))
 
     def _guard(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)``; a damaged file (not a database, malformed image) -> InputError naming it."""
