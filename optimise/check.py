@@ -48,11 +48,14 @@ def run_check(
     thermal_inertia_d: float | None = None,
     costs_file: str | None = None,
     measures: bool = True,
+    strict_weather: bool = False,
 ) -> CheckRun:
     """Simulate and evaluate; ``weather`` is a ``WeatherSource``; runs go under ``run_dir``.
 
     ``vintage`` makes the design a retrofit of that existing building; ``measures`` (retrofits
-    only) adds the measure-by-measure breakdown (one more simulation per measure).
+    only) adds the measure-by-measure breakdown (one more simulation per measure);
+    ``strict_weather`` refuses a synthetic weather file (InputError). The report's
+    ``details["weather"]`` is the weather's provenance (``ultralow.weather.provenance``).
     """
     from ultralow.optimise.costs import CostModel
     from ultralow.optimise.measures import measure_breakdown
@@ -62,9 +65,12 @@ def run_check(
     from ultralow.templates.standards import baseline_standard, evaluate
     from ultralow.templates.standards.evaluate import check_target
     from ultralow.templates.standards.reference import limits_for
+    from ultralow.weather.provenance import require_non_synthetic, weather_provenance
 
     # every input is checked before anything is simulated or a folder is made
     check_target(target)
+    if strict_weather:
+        require_non_synthetic(weather, "check --strict")
     run_period = RunPeriod.parse(period)
     tpl = get_template(template_name)
     cost_model = CostModel.load(costs_file)
@@ -92,6 +98,7 @@ def run_check(
     context = ev.compliance_context(template_name, design_params, results, climate, thermal_inertia_d)
     context.simple_payback_years = metrics.get("simple_payback_years")
     report = evaluate(target, results["design"], context)
+    report.details["weather"] = weather_provenance(weather)
     zone, use = climate.climate_zone, tpl.building_use
     report.details["baseline_reference_envelope"] = limits_for(
         baseline_standard(zone, use), zone, use, design_params, ev.shape_coefficient_1_m(design_params),

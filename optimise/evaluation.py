@@ -64,12 +64,19 @@ class ClimateContext:
     ddh28_kkh: float | None
     synthetic: bool | None = None
     city: str | None = None
+    measured_degree_hours: tuple[tuple[int, float, float], ...] = ()
 
     @classmethod
     def of(cls, weather: Any) -> ClimateContext:
+        """``measured_degree_hours``: (year, WDH20, DDH28 in kKh) of the city's measured years, when
+        the weather is a registry city with a measured hourly record (the cooling limit's spread)."""
+        from ultralow.weather.reference import measured_years
+
         indices = weather.indices()
+        city = getattr(weather, "city", None)
+        years = tuple((y.year, y.wdh20_kkh, y.ddh28_kkh) for y in measured_years(city))
         return cls(weather.climate_zone, indices.wdh20_kkh, indices.ddh28_kkh, bool(weather.synthetic),
-                   getattr(weather, "city", None))
+                   city, years)
 
 
 def _template(template_name: str) -> Any:
@@ -183,6 +190,7 @@ def compliance_context(template_name: str, params: Mapping[str, Any], results: M
         parameters=dict(params), shape_coefficient_1_m=shape_coefficient_1_m(params), wwr=design_wwr(params),
         thermal_inertia_d=thermal_inertia_d, wdh20_kkh=climate.wdh20_kkh, ddh28_kkh=climate.ddh28_kkh,
         profile=profile, weather_synthetic=climate.synthetic,
+        measured_degree_hours=climate.measured_degree_hours,
     )
     if results.get("reference") is not None:
         ctx.baseline_energy = reference_energy(dict(results["reference"]), system)

@@ -447,6 +447,29 @@ def _section(title: str, body_fn: Callable[[], str | None], empty: str) -> str:
     return f"<h2>{html.escape(title)}</h2>\n" + (body or f'<p class="note">{html.escape(empty)}</p>')
 
 
+def weather_html(provenance: Mapping[str, Any] | None) -> str | None:
+    """The weather's provenance (``weather.json``, :mod:`ultralow.weather.provenance`): one block
+    per weather file; a synthetic file is flagged (its verdicts are indicative)."""
+    if not provenance:
+        return None
+    from ultralow.weather.provenance import provenance_lines
+
+    blocks = [provenance] if "file" in provenance else list(provenance.values())
+    parts = []
+    for block in blocks:
+        css = "err" if block.get("synthetic") else "note"
+        parts.append(f'<pre class="{css}">' + html.escape("\n".join(provenance_lines(block))) + "</pre>")
+    return "\n".join(parts)
+
+
+def read_weather(run_dir: Path) -> dict[str, Any] | None:
+    """``run_dir/weather.json`` (None when the run predates it or it is unreadable)."""
+    try:
+        return json.loads((Path(run_dir) / "weather.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def measures_html(measures: Mapping[str, Any] | None) -> str | None:
     """The measure-by-measure table of :mod:`ultralow.optimise.measures` with its method."""
     if not measures or not measures.get("rows"):
@@ -464,8 +487,10 @@ def measures_html(measures: Mapping[str, Any] | None) -> str | None:
 
 def render_report(evaluations: pd.DataFrame, pareto: pd.DataFrame, history: pd.DataFrame,
                   spec: Mapping[str, Any], measures: Mapping[str, Any] | None = None,
-                  measures_empty: str = "not a retrofit (no existing building)") -> str:
-    """The report's HTML text; ``measures``: the recommended design's measure-by-measure table."""
+                  measures_empty: str = "not a retrofit (no existing building)",
+                  weather: Mapping[str, Any] | None = None) -> str:
+    """The report's HTML text; ``measures``: the recommended design's measure-by-measure table;
+    ``weather``: the weather's provenance (``weather.json``)."""
     evaluations, pareto, history = (normalise(evaluations, spec), normalise(pareto, spec),
                                     normalise(history, spec))
     objectives = objective_specs(pareto, spec)
@@ -485,6 +510,7 @@ def render_report(evaluations: pd.DataFrame, pareto: pd.DataFrame, history: pd.D
         f'<p class="note">written {_dt.datetime.now().isoformat(timespec="seconds")}; objectives: '
         f"{html.escape(objective_text)}</p>",
         "<h2>Spec</h2>" + _spec_html(spec),
+        _section("Weather", lambda: weather_html(weather), "not recorded (a run older than weather.json)"),
         "<h2>Run summary</h2>" + _counts_html(evaluations, pareto, history),
         _section("Pareto front", lambda: pareto_figure(evaluations, pareto, objectives) if objectives else None,
                  "no objectives"),
@@ -518,7 +544,7 @@ def write_report(run_dir: Path, evaluations: pd.DataFrame, pareto: pd.DataFrame,
     measures_path = run_dir / "measures.json"
     measures = json.loads(measures_path.read_text()) if measures_path.is_file() else None
     empty = (measures or {}).get("why_none") or "not a retrofit (no existing building)"
-    text = render_report(evaluations, pareto, history, spec or {}, measures, empty)
+    text = render_report(evaluations, pareto, history, spec or {}, measures, empty, read_weather(run_dir))
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

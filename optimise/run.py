@@ -9,6 +9,7 @@ Run folder layout (``RUN``)::
     evaluations.jsonl    one line per evaluated design, appended after each generation (whole
                          lines, fsync'd; a torn last line is dropped with a warning on --resume)
     failed/KEY.err       eplusout.err of each simulation EnergyPlus refused
+    weather.json         the weather's provenance (ultralow.weather.provenance; also in report.html)
     evaluations.csv/.parquet, pareto.csv/.parquet, history.csv, report.html, run.json
 
 ``run_optimisation(spec, resume_dir=RUN)`` rebuilds the algorithm from the seed and replays the
@@ -344,6 +345,7 @@ def run_optimisation(
     """
     from ultralow.sim.idd import engine_version
     from ultralow.weather import resolve_weather
+    from ultralow.weather.provenance import require_non_synthetic, weather_provenance
 
     if generations is not None:
         spec.generations = generations
@@ -356,6 +358,8 @@ def run_optimisation(
         spec = _prepare_resume(spec, run_dir)
     # weather and evaluator first: a bad weather file or spec leaves no half-made run folder
     weather = resolve_weather(city=spec.city, epw=spec.epw)
+    if spec.strict_weather:
+        require_non_synthetic(weather, "spec: building.strict_weather = true")
     weather_sha = file_sha256(str(weather.epw_path))
     evaluator = DesignEvaluator(spec, weather, weather_sha, engine_version())
     if resume_dir is None:
@@ -363,6 +367,7 @@ def run_optimisation(
         if spec.source and Path(spec.source).is_file():
             shutil.copyfile(spec.source, run_dir / "spec.toml")
         (run_dir / "spec.json").write_text(json.dumps(_effective_raw(spec), indent=2))
+    (run_dir / "weather.json").write_text(json.dumps(weather_provenance(weather), indent=2))
     if resume_dir is not None:
         state, rows = _restore(spec, evaluator, run_dir)
     else:

@@ -42,7 +42,7 @@ from ultralow.optimise.variables import CATALOGUES, KEEP_EXISTING, KINDS, Variab
 
 SECTIONS = ("run", "building", "variables", "objectives", "constraints", "costs")
 RUN_KEYS = ("name", "seed", "population", "generations", "period", "algorithm", "max_retries", "store")
-BUILDING_KEYS = ("template", "city", "epw", "parameters")
+BUILDING_KEYS = ("template", "city", "epw", "parameters", "strict_weather")
 VARIABLE_KEYS = ("type", "min", "max", "step", "options", "catalogue", "parameter")
 OBJECTIVE_KEYS = ("metric", "sense", "label")
 CONSTRAINT_KEYS = ("metric", "min", "max", "target", "indicator", "label")
@@ -94,6 +94,7 @@ class Spec:
     store: str | None = "default"
     costs_file: str | None = None
     tariff_city: str | None = None
+    strict_weather: bool = False
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -153,6 +154,13 @@ def table_value(where: str, value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise InputError(f"spec: {where} must be a table ([{where}] with keys below it), got {value!r}")
+    return value
+
+
+def bool_value(where: str, value: Any) -> bool:
+    """``value`` if it is true or false; an InputError naming ``where`` otherwise."""
+    if not isinstance(value, bool):
+        raise InputError(f"spec: {where} must be true or false, got {value!r}")
     return value
 
 
@@ -485,6 +493,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         seed=seed, population=population, generations=generations, period=period, algorithm=algorithm,
         max_retries=max_retries, store=store, costs_file=costs_file,
         tariff_city=tariff_city,
+        strict_weather=bool_value("building.strict_weather", building.get("strict_weather", False)),
         source=source, raw=dict(data),
     )
     if spec.algorithm_name == "nsga2" and len(objectives) > 3:

@@ -42,11 +42,20 @@ import numpy as np
 import pandas as pd
 from ultralow.errors import InputError
 from ultralow.optimise import sampling, sensitivity
-from ultralow.optimise.spec import check_costs_file, check_store, check_weather, read_toml_spec, table_value, text_value
+from ultralow.optimise.spec import (
+    bool_value,
+    check_costs_file,
+    check_store,
+    check_weather,
+    read_toml_spec,
+    table_value,
+    text_value,
+)
 from ultralow.optimise.threshold import ThresholdStudy, indicator_columns, parse_study, threshold_table
 
 SECTIONS = ("sweep", "parameters", "variables", "threshold", "sensitivity", "costs")
-SWEEP_KEYS = ("name", "method", "n", "seed", "period", "templates", "cities", "epw", "store", "max_retries")
+SWEEP_KEYS = ("name", "method", "n", "seed", "period", "templates", "cities", "epw", "store", "max_retries",
+              "strict_weather")
 SENSITIVITY_KEYS = ("method", "n", "levels", "second_order", "outputs", "conf_level", "seed", "resamples")
 DEFAULT_OUTPUTS = ("heating_demand_kwh_m2", "primary_energy_kwh_m2", "incremental_investment_rmb")
 RESUMABLE_KEYS = ("name", "store", "max_retries")
@@ -91,6 +100,7 @@ class SweepSpec:
     store: str | None = "default"
     max_retries: int = 2
     costs_file: str | None = None
+    strict_weather: bool = False
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -99,7 +109,8 @@ class SweepSpec:
         the template and gives designs the optimiser's keys."""
         from ultralow.optimise.spec import parse_spec
 
-        building: dict[str, Any] = {"template": template, "parameters": dict(self.fixed)}
+        building: dict[str, Any] = {"template": template, "parameters": dict(self.fixed),
+                                    "strict_weather": self.strict_weather}
         building["city" if site.city else "epw"] = site.city or site.epw
         data: dict[str, Any] = {
             "run": {"name": self.name, "seed": self.seed, "period": self.period, "max_retries": self.max_retries,
@@ -252,7 +263,8 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         variables_raw=dict(table_value("variables", data.get("variables"))), studies=studies,
         sensitivity=_sensitivity(data.get("sensitivity")), store=store,
         max_retries=_int("sweep.max_retries", sweep.get("max_retries", 2), 0), costs_file=costs_file,
-        source=source, raw=json.loads(json.dumps(dict(data), default=str)),
+        strict_weather=bool_value("sweep.strict_weather", sweep.get("strict_weather", False)), source=source,
+        raw=json.loads(json.dumps(dict(data), default=str)),
     )
     if spec.seed >= 2**32:
         raise InputError(f"spec: sweep.seed must be below 2**32, got {spec.seed}")
@@ -405,6 +417,7 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
     from ultralow.optimise.store import ResultStore, file_sha256
     from ultralow.sim.idd import engine_version
     from ultralow.weather import resolve_weather
+    from ultralow.weather.provenance import require_non_synthetic, weather_provenance
 
     if resume_dir is not None:
         run_dir = Path(resume_dir).resolve()
@@ -418,6 +431,8 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
     site_evaluators: list[tuple[Site, Any, list[tuple[str, Any]]]] = []
     for site in spec.sites:
         weather = resolve_weather(city=site.city, epw=site.epw)
+        if spec.strict_weather:
+            require_non_synthetic(weather, f"spec: sweep.strict_weather = true ({site.label})")
         sha = file_sha256(str(weather.epw_path))
         evaluators = []
         for template in spec.templates:
@@ -430,6 +445,8 @@ def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resu
         if spec.source and Path(spec.source).is_file():
             shutil.copyfile(spec.source, run_dir / "spec.toml")
         (run_dir / "spec.json").write_text(json.dumps(spec.raw, indent=2))
+    (run_dir / "weather.json").write_text(json.dumps(
+        {site.label: weather_provenance(weather) for site, weather, _ in site_evaluators}, indent=2))
 
     first = spec.optimiser_spec(spec.templates[0], spec.sites[0])
     main, unit_x, problem = plans(spec, first.variables)

@@ -105,13 +105,15 @@ THRESHOLD_COLUMNS = ["study", "threshold", "city", "template", "climate_zone", "
 
 
 def render_report(spec: Any, results: pd.DataFrame, thresholds: pd.DataFrame,
-                  sensitivity: dict[str, pd.DataFrame]) -> str:
-    """The report as one HTML string."""
+                  sensitivity: dict[str, pd.DataFrame], weather_html: str = "") -> str:
+    """The report as one HTML string; ``weather_html``: the weather provenance block(s)."""
     parts = [f"<h1>Sweep {html.escape(spec.name)}</h1>",
              f'<p class="note">{_dt.datetime.now():%Y-%m-%d %H:%M} &middot; method {spec.method}, n = {spec.n}, '
              f"seed {spec.seed}, period {html.escape(spec.period)} &middot; templates "
              f"{html.escape(', '.join(spec.templates))} &middot; weather "
              f"{html.escape(', '.join(s.label for s in spec.sites))}</p>"]
+    if weather_html:
+        parts += ["<h2>Weather</h2>", weather_html]
     counts = results.groupby(["sample", "status"]).size().rename("designs").reset_index()
     parts += ["<h2>Designs</h2>", table_html(counts),
               f"<pre>{html.escape(json.dumps(spec.variables_raw, indent=1))}</pre>"]
@@ -148,6 +150,9 @@ def render_report(spec: Any, results: pd.DataFrame, thresholds: pd.DataFrame,
 def write_report(run_dir: Path, spec: Any, results: pd.DataFrame, thresholds: pd.DataFrame,
                  sensitivity: dict[str, pd.DataFrame]) -> Path:
     """Write ``run_dir/report.html`` and return its path."""
+    from ultralow.optimise.report import read_weather, weather_html
+
     path = Path(run_dir) / "report.html"
-    path.write_text(render_report(spec, results, thresholds, sensitivity))
+    weather = weather_html(read_weather(Path(run_dir))) or '<p class="note">weather provenance not recorded</p>'
+    path.write_text(render_report(spec, results, thresholds, sensitivity, weather))
     return path

@@ -6,6 +6,7 @@ by the spec itself; failed EnergyPlus runs are covered in tests/test_hardening_s
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -72,6 +73,12 @@ def test_run_outputs_failures_and_store_reuse(local_ray, tmp_path):
     history = pd.read_csv(run_dir / "history.csv")
     assert list(history["generation"]) == [1, 2]
     assert history["n_failed"].sum() == len(failed)
+    # issue 14: the run states its weather (file, hash by hashlib here, not synthetic) in weather.json and the report
+    weather = json.loads((run_dir / "weather.json").read_text())
+    assert weather["file"] == str(CHICAGO_EPW) and weather["synthetic"] is False
+    assert weather["sha256"] == hashlib.sha256(CHICAGO_EPW.read_bytes()).hexdigest()
+    html = (run_dir / "report.html").read_text()
+    assert "<h2>Weather</h2>" in html and "user weather file" in html and weather["sha256"][:16] in html
 
     store = SqliteStore(run_dir / "store.sqlite")
     assert store.count("ok") >= 1 and store.count() == store.count("ok")

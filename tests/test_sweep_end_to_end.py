@@ -7,6 +7,8 @@ store) simulate nothing.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from ultralow.optimise.sweep import load_sweep, run_sweep
@@ -98,6 +100,10 @@ def test_sweep_end_to_end(tmp_path, ray_2cpu):
     assert sens.loc[("heating_demand_kwh_m2", "window_u_w_m2k"), "mu"] > 0
     html = first.report.read_text()
     assert "data:image/png;base64," in html and "wall U" in html
+    # issue 14: the sweep states each site's weather; Harbin's file is synthetic and says so
+    weather = json.loads((first.run_dir / "weather.json").read_text())
+    assert list(weather) == ["harbin"] and weather["harbin"]["synthetic"] is True
+    assert "<h2>Weather</h2>" in html and "synthetic design year (indicative verdicts only)" in html
 
     resumed = run_sweep(None, resume_dir=first.run_dir, progress=False)
     assert resumed.n_simulated == 0

@@ -13,7 +13,16 @@ from ultralow.errors import InputError
 from ultralow.weather import resolve_weather
 from ultralow.weather.epw import read_epw, write_epw
 from ultralow.weather.indices import climate_indices
-from ultralow.weather.morph import _donor_stats, donor_files, rank_donors, synthesise, synthetic_epw_path
+from ultralow.weather.morph import (
+    _donor_stats,
+    donor_files,
+    donor_plan,
+    morph_targets,
+    rank_donors,
+    synthesise,
+    synthetic_epw_path,
+)
+from ultralow.weather.reference import measured_typical_year
 from ultralow.weather.registry import get_city, list_cities
 
 
@@ -47,15 +56,36 @@ def _hand_monthly_means(path: Path) -> list[float]:
 
 @pytest.mark.parametrize("city", list_cities())
 def test_monthly_mean_dry_bulb_within_0_3_k(synthetic, city):
+    """A morphed city hits its temperature normals; a city with its own measured record keeps
+    that record's months (the typical year's own monthly means, from the donor file by hand)."""
     rec = get_city(city)
     got = _hand_monthly_means(synthetic[city])
-    errors = [abs(a - b) for a, b in zip(got, rec.tmean_c, strict=True)]
+    plan = donor_plan(rec)
+    if plan.own_record:
+        ty = measured_typical_year(plan.measured)
+        target = [ty["dry_bulb_c"][ty["month"] == m].mean() for m in range(1, 13)]
+    else:
+        target = list(morph_targets(rec).tmean_c)
+        assert target == list(rec.tmean_c)  # temperatures come from the registry normals
+    errors = [abs(a - b) for a, b in zip(got, target, strict=True)]
     assert max(errors) <= 0.3, errors
+
+
+# Cities whose computed CDD26 lies within 25 K·d of the cold A/B boundary (90 K·d): with measured
+# day-to-day swings their files fall on the A side (Beijing's measured years: 4 of 6 below 90), while
+# GB 50176's city table puts them in cold B; the toolkit uses the table's zone (README "Weather").
+BORDERLINE_COLD = {"beijing", "tianjin", "xian"}
 
 
 @pytest.mark.parametrize("city", list_cities())
 def test_zone_from_synthetic_file_equals_registry(synthetic, city):
-    assert climate_indices(synthetic[city]).climate_zone == get_city(city).climate_zone
+    ci = climate_indices(synthetic[city])
+    rec = get_city(city)
+    assert ci.primary_zone == rec.primary_zone
+    if city in BORDERLINE_COLD:
+        assert abs(ci.cdd26_kd - 90.0) < 25.0 and ci.climate_zone in ("cold_A", "cold_B")
+    else:
+        assert ci.climate_zone == rec.climate_zone
 
 
 def _sun_elevation_deg(lat, lon, tz, doy, clock_h):
@@ -102,7 +132,7 @@ def test_header_says_synthetic_and_names_donor(synthetic):
     ground = epw.header.ground_temperatures
     assert [g.depth_m for g in ground] == [0.5, 2.0, 4.0]
     # deep ground is near the annual mean air temperature of Harbin (about 4.9 °C)
-    assert np.mean(ground[2].monthly_c) == pytest.approx(np.mean(get_city("harbin").tmean_c),
+    assert np.mean(ground[2].monthly_c) == pytest.approx(np.mean(morph_targets(get_city("harbin")).tmean_c),
                                                          abs=0.3)
 
 

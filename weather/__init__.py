@@ -1,6 +1,9 @@
 """Weather for ultralow: EPW input/output, the Chinese city registry, climate indices
-(HDD18, CDD26, WDH20, DDH28, GB 50176-2016 zone) and synthetic design-year weather made
-without any download by morphing a TMY3 file shipped with EnergyPlus.
+(HDD18, CDD26, WDH20, DDH28, GB 50176-2016 zone), synthetic design-year weather made without any
+download (``morph``: Chinese measured typical years and engine TMY3 files fitted to station
+climatology; ``radiation``), the reference data they are built from and judged against
+(``reference``), the weather policy and provenance of every result (``provenance``) and file
+comparison (``compare``).
 
 Entry point for other modules: :func:`resolve_weather` (a city or a user EPW → WeatherSource).
 """

@@ -1,4 +1,4 @@
-"""``ultralow weather`` commands: ``list``, ``show``, ``make``, ``check``.
+"""``ultralow weather`` commands: ``list``, ``show``, ``make``, ``check``, ``compare``.
 
 Other command modules can accept "a city or ``--epw FILE``" the same way with
 :func:`add_weather_arguments` and :func:`weather_from_args`.
@@ -13,7 +13,7 @@ import sys
 from ultralow.errors import InputError
 from ultralow.weather.epw import Location, read_epw
 from ultralow.weather.indices import ClimateIndices, climate_indices
-from ultralow.weather.morph import make_city_epw, morph_report, select_donor
+from ultralow.weather.morph import donor_plan, make_city_epw, morph_report, select_donor
 from ultralow.weather.registry import get_city, list_cities
 from ultralow.weather.source import WeatherSource, resolve_weather
 from ultralow.weather.zones import zone_name
@@ -103,6 +103,10 @@ def _show(args: argparse.Namespace) -> int:
         print(f"  registry zone: {rec.climate_zone} [{zone_name(rec.climate_zone)}]{verified}")
         print(f"  normals: {rec.normals_period}, source {rec.normals_source}"
               + (f"; flags: {'; '.join(rec.flags)}" if rec.flags else ""))
+        if src.synthetic:
+            from ultralow.weather.provenance import provenance_lines, weather_provenance
+
+            print("\n".join("  " + line for line in provenance_lines(weather_provenance(src))[1:]))
     print("\n".join(_indices_lines(ci)))
     return 0
 
@@ -115,8 +119,9 @@ def _make(args: argparse.Namespace) -> int:
     donor = args.donor or select_donor(rec).name
     print(f"wrote {out}: SYNTHETIC design-year weather for {rec.name}, donor {donor} "
           f"(re-timed {rep.shift_h:+d} h)")
-    print(f"  monthly mean dry bulb: max |error| {rep.max_tmean_error_k:.3f} K vs "
-          f"{rec.normals_period} normals")
+    own = " (the city's own measured record, kept unmorphed)" if donor_plan(rec).own_record else ""
+    print(f"  monthly mean dry bulb: max |error| {rep.max_tmean_error_k:.3f} K vs the targets{own}")
+    print(f"  targets: {rep.targets_source}")
     print("  month        " + " ".join(f"{m:>6s}" for m in _MONTHS))
     print("  target Tmean " + " ".join(f"{v:6.1f}" for v in rep.target_tmean_c))
     print("  file Tmean   " + " ".join(f"{v:6.1f}" for v in rep.result_tmean_c))
@@ -166,6 +171,18 @@ def location_text_warnings(loc: Location) -> list[str]:
     return out
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from ultralow.weather.compare import compare_weather, comparison_dict, format_comparison
+
+    comparison = compare_weather(args.a, args.b)
+    if args.json:
+        json.dump(comparison_dict(comparison), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    print(format_comparison(comparison))
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     for key in list_cities():
         rec = get_city(key)
@@ -198,3 +215,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", nargs="?", help="EPW file")
     p.add_argument("--epw", metavar="FILE", help="EPW file (same as the positional argument)")
     p.set_defaults(func=_check)
+
+    p = sub.add_parser("compare", help="compare two EPW files month by month (B - A)")
+    p.add_argument("a", metavar="A.epw", help="EPW file A (the reference)")
+    p.add_argument("b", metavar="B.epw", help="EPW file B (differences are B - A)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_compare)

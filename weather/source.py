@@ -11,7 +11,7 @@ from pathlib import Path
 from ultralow.errors import InputError
 from ultralow.weather.epw import read_epw
 from ultralow.weather.indices import ClimateIndices, climate_indices
-from ultralow.weather.morph import SOURCE_TAG, select_donor, synthetic_epw_path
+from ultralow.weather.morph import SOURCE_TAG, donor_plan, morph_targets, synthetic_epw_path
 from ultralow.weather.registry import get_city
 from ultralow.weather.zones import primary_zone
 
@@ -59,17 +59,22 @@ def resolve_weather(city: str | None = None,
         raise InputError("give exactly one of a city or an EPW weather file (--epw FILE)")
     if city is not None:
         rec = get_city(city)
-        donor = select_donor(rec)
-        path = synthetic_epw_path(rec, donor)
+        plan = donor_plan(rec)
+        path = synthetic_epw_path(rec)
+        if plan.measured is None:
+            sequence = f"donor {plan.base.name}"
+        elif plan.own_record:
+            sequence = f"the city's own measured typical year (UCI records 2010-2015; base {plan.base.name})"
+        else:
+            sequence = f"measured typical year of {plan.measured} (UCI records 2010-2015; base {plan.base.name})"
         return WeatherSource(
             epw_path=path,
             city=rec.key,
             climate_zone=rec.climate_zone,
             synthetic=True,
-            donor=donor.name,
-            description=(f"{rec.name} ({rec.name_zh}, WMO {rec.wmo}): SYNTHETIC design year, "
-                         f"donor {donor.name} morphed to {rec.normals_period} monthly normals "
-                         f"[{rec.normals_source}]; GB 50176 zone {rec.climate_zone}"),
+            donor=plan.base.name,
+            description=(f"{rec.name} ({rec.name_zh}, WMO {rec.wmo}): SYNTHETIC design year from {sequence}, "
+                         f"fitted to {morph_targets(rec).source}; GB 50176 zone {rec.climate_zone}"),
             latitude_deg=rec.latitude_deg,
             longitude_deg=rec.longitude_deg,
             elevation_m=rec.elevation_m,

@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for report.json, report.html and the runs "
                              "(default: ULTRALOW_RUNS/check-<template>-<city>-<time>)")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse synthetic weather: GB/T 51350's cooling limit is computed from the "
+                             "weather, so a strict check needs a measured or typical-year --epw file")
     parser.add_argument("--json", action="store_true", help="print the JSON report instead of a table")
     parser.set_defaults(func=_run)
 
@@ -63,7 +66,8 @@ def _run(args: argparse.Namespace) -> int:
     run = run_check(args.template, params, weather, args.target, run_dir=Path(out) / "runs",
                     period=args.period, vintage=args.vintage,
                     thermal_inertia_d=args.thermal_inertia_d,
-                    costs_file=str(args.costs) if args.costs else None, measures=not args.no_measures)
+                    costs_file=str(args.costs) if args.costs else None, measures=not args.no_measures,
+                    strict_weather=args.strict)
     meta = {"template": args.template, "weather": weather.description,
             "climate_zone": weather.climate_zone, "period": args.period or "annual",
             "weather_synthetic": getattr(weather, "synthetic", None),

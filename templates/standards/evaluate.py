@@ -75,6 +75,8 @@ class ComplianceContext:
     ``profile``: the calculation profile the target is calculated with (None: not stated, which
     makes the report indicative). ``weather_synthetic``: True for a synthetic weather file, False
     for a measured/typical-year file (CSWD, CTYW), None when unknown (indicative).
+    ``measured_degree_hours``: (year, WDH20, DDH28 in kKh) of the city's measured years; a
+    weather-dependent limit is then also given on each of them (its year-to-year spread).
     ``existing_parameters``: the existing building's envelope (after any ``existing_*``
     overrides): ``wall_u_w_m2k``, ``roof_u_w_m2k``, ``floor_u_w_m2k``, ``window_u_w_m2k``,
     ``window_shgc`` (n50 etc. may be present); the retrofit target compares the design with it
@@ -99,6 +101,7 @@ class ComplianceContext:
     factors: PrimaryFactors | None = None
     profile: CalculationProfile | None = None
     weather_synthetic: bool | None = None
+    measured_degree_hours: tuple[tuple[int, float, float], ...] = ()
     existing_parameters: Mapping[str, Any] | None = None
     simple_payback_years: float | None = None
 
@@ -309,12 +312,29 @@ def _gbt51350(target: str, result: Any, ctx: ComplianceContext,
             note = f"limit = {row.formula_text()}" + (
                 f" with WDH20 = {ctx.wdh20_kkh:.2f}, DDH28 = {ctx.ddh28_kkh:.2f} kKh"
                 if limit is not None else "") + f"; {note}"
+            spread = _limit_spread(row, ctx)
+            if spread is not None:
+                details.setdefault("limit_on_measured_years", {})[row.name] = spread
+                note += (f"; on the city's measured years {spread['years'][0]}-{spread['years'][-1]} "
+                         f"(n = {spread['n_years']}) the limit would be {spread['min']:.1f}-{spread['max']:.1f} "
+                         f"(mean {spread['mean']:.1f} +/- {spread['sd']:.1f})")
         out.append(Indicator(row.name, _LABELS.get(row.name, row.name), value, limit,
                              row.comparison, row.unit, row.clause, row.source, row.verified,
                              (row.note + "; " if row.note else "") + note, area_basis=row.area_basis or ""))
     out += [_recommended(row, result, ctx) for row in std.recommendations
             if row.use == ctx.building_use and ctx.climate_zone in row.zones]
     return out
+
+
+def _limit_spread(row: Any, ctx: ComplianceContext) -> dict[str, Any] | None:
+    """A weather-dependent limit on each of the city's measured years: their years, min, max,
+    mean and sample standard deviation (the limit's unit); None without measured years."""
+    if row.formula is None or not ctx.measured_degree_hours:
+        return None
+    from ultralow.weather.reference import Spread
+
+    limits = [row.limit(w, d) for _, w, d in ctx.measured_degree_hours]
+    return {"years": [y for y, _, _ in ctx.measured_degree_hours], **Spread.of(limits).to_dict()}
 
 
 _RETROFIT_LABELS = {

@@ -86,6 +86,7 @@ def format_text(report: ComplianceReport) -> str:
         if ind.area_basis:
             lines.append(f"{ind.name}: {ind.note}")
     lines += warning_lines(report)
+    lines += weather_lines(report)
     economics = report.details.get("economics")
     if economics:
         lines.append(f"Economics (baseline: {economics.get('baseline')}):")
@@ -139,6 +140,22 @@ def _details_html(details: Mapping[str, Any]) -> str:
         else:
             parts.append(f"<p><b>{html.escape(key)}</b>: {_value_html(value)}</p>")
     return "\n".join(parts)
+
+
+def weather_lines(report: ComplianceReport) -> list[str]:
+    """The weather's provenance and, for a weather-dependent limit, its spread over the city's
+    measured years (``details["weather"]``, ``details["limit_on_measured_years"]``)."""
+    from ultralow.weather.provenance import provenance_lines
+
+    lines = provenance_lines(report.details["weather"]) if report.details.get("weather") else []
+    for name, spread in (report.details.get("limit_on_measured_years") or {}).items():
+        ind = next((i for i in report.indicators if i.name == name), None)
+        if ind is not None and ind.limit is not None:
+            lines.append(f"{ind.label}: limit {ind.limit:.1f} {ind.unit} on this weather; "
+                         f"{spread['min']:.1f}-{spread['max']:.1f} (mean {spread['mean']:.1f} +/- "
+                         f"{spread['sd']:.1f}) on the city's measured years {spread['years'][0]}-"
+                         f"{spread['years'][-1]}")
+    return lines
 
 
 def period_warning(meta: Mapping[str, Any] | None) -> str:
@@ -196,6 +213,13 @@ def _warnings_html(report: ComplianceReport) -> str:
     return "\n".join(parts)
 
 
+def _weather_html(report: ComplianceReport) -> str:
+    lines = weather_lines(report)
+    if not lines:
+        return ""
+    return "<h2>Weather</h2><pre>" + html.escape("\n".join(lines)) + "</pre>"
+
+
 def to_html(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> str:
     """A readable standalone HTML page."""
     verdict = "All requirements pass" if report.passed else (
@@ -225,6 +249,7 @@ def to_html(report: ComplianceReport, meta: Mapping[str, Any] | None = None) -> 
 <p><small>Margin: headroom in the indicator's unit (negative = missed by that much). Rows shaded
 yellow use limit values not yet verified against the printed standard. Area basis: the floor area a
 per-m2 value and its limit refer to (usable = 套内使用面积; conditioned = gross conditioned area).</small></p>
+{_weather_html(report)}
 <h2>Details</h2>
 {_details_html(report.details)}
 </body></html>
