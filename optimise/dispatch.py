@@ -193,6 +193,9 @@ def start_ray(address: str | None = None, workers: int | None = None) -> int:
             except (ConnectionError, ray.exceptions.AuthenticationError) as exc:
                 raise connect_error(address, exc) from None
         else:  # always a new local instance, even when a `ray start` cluster runs on this machine
+            from ultralow.optimise.ray_reaper import start_reaper
+
+            start_reaper()  # the local cluster dies with this driver, even a SIGKILLed one (issue 12)
             ray.init(address="local", num_cpus=workers or os.cpu_count() or 1, **kwargs)
     return int(ray.cluster_resources().get("CPU", 1))
 

@@ -349,3 +349,48 @@ def test_two_sweeps_sharing_a_store_share_the_work(tmp_path):
         keys = {k for (k,) in conn.execute("SELECT key FROM simulations WHERE status IN ('ok', 'failed')")}
     assert set(counts) == keys and len(keys) >= 5
     assert sum(counts.values()) == len(keys), {k: n for k, n in counts.items() if n > 1}
+
+
+def _tagged_processes(tag: str) -> list[str]:
+    """Names of live processes whose environment holds ``tag`` (here: the run's RAY_TMPDIR)."""
+    names = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if tag.encode() in (entry / "environ").read_bytes():
+                    names.append((entry / "comm").read_text().strip())
+            except OSError:
+                continue
+    return names
+
+
+@pytest.mark.slow
+def test_killed_driver_leaves_no_ray_process_behind(tmp_path):
+    """Issue 12: a SIGKILLed driver must not leave Ray's processes running (the report had the
+    dashboard and runtime-env agents outliving it by 30-90 s). Reproduced here when the driver is
+    killed while its first tasks start: the agents notice the raylet's death, then spend up to 60 s
+    reporting it to the dead GCS, and a worker still starting lingers 25 s. start_ray's reaper
+    (optimise/ray_reaper.py) kills the driver's Ray processes when the driver's pipe closes:
+    measured clean 1.4-2.2 s after the kill in 10 of 10 trials. Checked to fail: without the
+    reaper, both agents were still alive 30 s after the kill (twice)."""
+    import tempfile
+
+    tag = tempfile.mkdtemp(prefix="ulk", dir="/tmp")  # short: Ray's socket paths must fit 107 bytes
+    spec = write_spec(tmp_path / "spec.toml", "none", generations=6)
+    env = {**os.environ, "RAY_TMPDIR": tag}
+    env.pop("RAY_ADDRESS", None)
+    proc = subprocess.Popen([sys.executable, "-m", "ultralow", "optimise", str(spec), "--workers", "1",
+                             "--out", str(tmp_path / "out"), "--quiet"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not any(n.startswith("ray::") for n in _tagged_processes(tag)):
+        time.sleep(0.5)  # until Ray's workers run
+    assert proc.poll() is None and _tagged_processes(tag), "Ray never started"
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and _tagged_processes(tag):
+        time.sleep(1)
+    left = _tagged_processes(tag)
+    shutil.rmtree(tag, ignore_errors=True)
+    assert left == []
