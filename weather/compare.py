@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from ultralow.errors import InputError
 from ultralow.weather import psychrometrics
-from ultralow.weather.epw import MISSING, Epw, read_epw
-from ultralow.weather.indices import ClimateIndices, climate_indices
+from ultralow.weather.epw import Epw, read_epw
+from ultralow.weather.indices import ClimateIndices, clean_values, climate_indices, weather_frame
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SUMMER_MONTHS = (6, 7, 8)
@@ -149,31 +149,16 @@ class WeatherComparison:
 # --------------------------------------------------------------------------------------------
 
 
-def _frame(source: Epw | pd.DataFrame | str | os.PathLike) -> pd.DataFrame:
-    if isinstance(source, Epw):
-        return source.data
-    if isinstance(source, pd.DataFrame):
-        return source
-    return read_epw(source).data
-
-
-def _clean(frame: pd.DataFrame, name: str) -> np.ndarray:
-    values = frame[name].to_numpy(dtype=float).copy()
-    if name in MISSING:
-        values[values == MISSING[name]] = np.nan
-    return values
-
-
 def daily_variability(source: Epw | pd.DataFrame | str | os.PathLike) -> DailyVariability:
     """:class:`DailyVariability` (K) of an EPW path, an :class:`Epw` or any frame with ``month``,
     ``day`` and ``dry_bulb_c`` columns (hourly records; EPW missing codes are skipped)."""
-    frame = _frame(source)
+    frame = weather_frame(source)
     need = {"month", "day", "dry_bulb_c"}
     if not need <= set(frame.columns):
         raise InputError(f"weather data lacks columns {sorted(need - set(frame.columns))}")
     per_hour = pd.DataFrame({"month": frame["month"].to_numpy(dtype=int),
                              "day": frame["day"].to_numpy(dtype=int),
-                             "tdb": _clean(frame, "dry_bulb_c")})
+                             "tdb": clean_values(frame, "dry_bulb_c")})
     daily = per_hour.groupby(["month", "day"])["tdb"].agg(["mean", "max", "min"]).reset_index()
     daily["anomaly"] = daily["mean"] - daily.groupby("month")["mean"].transform("mean")
 
@@ -192,10 +177,10 @@ def daily_variability(source: Epw | pd.DataFrame | str | os.PathLike) -> DailyVa
 def monthly_mean_dew_point_c(source: Epw | pd.DataFrame | str | os.PathLike) -> tuple[float, ...]:
     """Monthly mean of the hourly dew points (°C, January..December); hours whose dew point is
     missing take it from dry bulb and RH when both are there (as :func:`climate_indices` does)."""
-    frame = _frame(source)
-    tdp = _clean(frame, "dew_point_c")
+    frame = weather_frame(source)
+    tdp = clean_values(frame, "dew_point_c")
     if "relative_humidity_pct" in frame and "dry_bulb_c" in frame:
-        tdb, rh = _clean(frame, "dry_bulb_c"), _clean(frame, "relative_humidity_pct")
+        tdb, rh = clean_values(frame, "dry_bulb_c"), clean_values(frame, "relative_humidity_pct")
         fill = np.isnan(tdp) & ~np.isnan(tdb) & ~np.isnan(rh)
         if fill.any():
             tdp[fill] = psychrometrics.dew_point_from_rh_c(tdb[fill], rh[fill])

@@ -54,14 +54,16 @@ class ClimateIndices:
         return asdict(self)
 
 
-def _clean(frame: pd.DataFrame, name: str) -> np.ndarray:
+def clean_values(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` as floats with the EPW missing code replaced by NaN."""
     values = frame[name].to_numpy(dtype=float).copy()
     if name in MISSING:
         values[values == MISSING[name]] = np.nan
     return values
 
 
-def _frame(source: Epw | pd.DataFrame | str | os.PathLike) -> pd.DataFrame:
+def weather_frame(source: Epw | pd.DataFrame | str | os.PathLike) -> pd.DataFrame:
+    """The hourly data frame of an EPW path, an :class:`Epw` or a frame (returned as is)."""
     if isinstance(source, Epw):
         return source.data
     if isinstance(source, pd.DataFrame):
@@ -76,20 +78,20 @@ def climate_indices(source: Epw | pd.DataFrame | str | os.PathLike,
     ``elevation_m`` sets the standard pressure used for hours whose pressure is missing (default
     the EPW's elevation, or sea level for a bare frame).
     """
-    frame = _frame(source)
+    frame = weather_frame(source)
     need = {"month", "day", "hour", "dry_bulb_c", "dew_point_c", "relative_humidity_pct"}
     if not need <= set(frame.columns):
         raise InputError(f"weather data lacks columns {sorted(need - set(frame.columns))}")
     if elevation_m is None:
         elevation_m = source.location.elevation_m if isinstance(source, Epw) else 0.0
     n = len(frame)
-    tdb = _clean(frame, "dry_bulb_c")
+    tdb = clean_values(frame, "dry_bulb_c")
     if np.isnan(tdb).all():
         raise InputError("weather data has no valid dry-bulb temperature")
-    tdp = _clean(frame, "dew_point_c")
-    rh = _clean(frame, "relative_humidity_pct")
+    tdp = clean_values(frame, "dew_point_c")
+    rh = clean_values(frame, "relative_humidity_pct")
     has_p = "atmospheric_pressure_pa" in frame
-    p = _clean(frame, "atmospheric_pressure_pa") if has_p else np.full(n, np.nan)
+    p = clean_values(frame, "atmospheric_pressure_pa") if has_p else np.full(n, np.nan)
     p = np.where(np.isnan(p), psychrometrics.standard_pressure_pa(elevation_m), p)
     # dew point from RH where the dew point is missing
     tdp = np.where(np.isnan(tdp) & ~np.isnan(rh),
@@ -121,7 +123,7 @@ def climate_indices(source: Epw | pd.DataFrame | str | os.PathLike,
     monthly_min = pd.Series(daily["min"].to_numpy()).groupby(d_month).mean()
     monthly_rh = pd.Series(rh).groupby(months).mean()
     if "ghi_wh_m2" in frame:
-        ghi = _clean(frame, "ghi_wh_m2")
+        ghi = clean_values(frame, "ghi_wh_m2")
         monthly_ghi = pd.Series(ghi * hours_per_record).groupby(months).sum() / 1000.0
     else:
         monthly_ghi = pd.Series(np.nan, index=monthly_tdb.index)
