@@ -184,16 +184,34 @@ def _package(row: Mapping[str, Any], variables: Sequence[str]) -> str:
     return json.dumps({v: row[v] for v in variables if v in row}, default=str, sort_keys=False)
 
 
+def share_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) confidence interval of a binomial share ``k / n``: the
+    ``(1 − confidence)/2`` and ``(1 + confidence)/2`` quantiles of Beta(k, n − k + 1) and
+    Beta(k + 1, n − k) (Clopper & Pearson 1934, *Biometrika* 26:404–413); (NaN, NaN) for n = 0.
+    E.g. 1 of 16: 0.16 %–30.2 %."""
+    from scipy.stats import beta
+
+    if n <= 0:
+        return math.nan, math.nan
+    alpha = 1.0 - confidence
+    low = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
+    high = 1.0 if k == n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return low, high
+
+
 def threshold_table(table: pd.DataFrame, studies: Sequence[ThresholdStudy], variables: Sequence[str], *,
-                    samples: Sequence[str] = ("main",), cost_column: str = COST_COLUMN,
+                    samples: Sequence[str] | None = None, cost_column: str = COST_COLUMN,
                     group_columns: Sequence[str] = GROUP_COLUMNS) -> pd.DataFrame:
     """One row per (study, threshold value, city, template) of the sweep ``table``.
 
-    ``table`` needs ``sample`` (designs in ``samples`` are counted; ``"default"`` is the energy
-    reference), ``status`` (``ok`` rows only are counted), ``climate_zone``, the group columns, the
-    indicator columns of each study's target, ``cost_column`` (RMB) and :data:`ENERGY_COLUMNS`.
+    ``table`` needs ``sample`` (designs in ``samples`` are counted, default every sample but
+    ``"default"``, which is the energy reference: the main sample and the sensitivity designs
+    alike, every simulated design), ``status`` (``ok`` rows only are counted), ``climate_zone``,
+    the group columns, the indicator columns of each study's target, ``cost_column`` (RMB) and
+    :data:`ENERGY_COLUMNS`.
     Columns: ``study, target, indicator, comparison, threshold, <groups>, climate_zone, applies,
-    n_designs, n_failed, n_complying, compliance_share, cheapest_key, cheapest_package,
+    n_designs, n_failed, n_complying, compliance_share, compliance_share_low/high`` (95 % exact
+    binomial interval, :func:`share_interval`), ``samples`` (which were counted), ``cheapest_key, cheapest_package,
     cheapest_<cost_column>, cheapest_incremental_investment_rmb_m2 / cheapest_lcc_rmb_m2 (when the
     table has them), cheapest_<energy>, default_<energy>, <energy>_saved`` (kWh/(m2 a),
     default minus cheapest; NaN without a default row or a complying design).
@@ -202,7 +220,8 @@ def threshold_table(table: pd.DataFrame, studies: Sequence[ThresholdStudy], vari
     rows = []
     for keys, group in table.groupby(group_columns, sort=True, dropna=False):
         keys = keys if isinstance(keys, tuple) else (keys,)
-        designs = group[group["sample"].isin(samples)]
+        counted = sorted(set(group["sample"]) - {"default"}) if samples is None else list(samples)
+        designs = group[group["sample"].isin(counted)]
         ok = designs[designs["status"] == "ok"]
         default = group[(group["sample"] == "default") & (group["status"] == "ok")]
         default_row = default.iloc[0] if len(default) else None
@@ -224,6 +243,8 @@ def threshold_table(table: pd.DataFrame, studies: Sequence[ThresholdStudy], vari
                     "n_failed": len(designs) - len(ok), "n_complying": int(mask.sum()),
                     "compliance_share": float(mask.mean()) if len(ok) else math.nan,
                 }
+                out["compliance_share_low"], out["compliance_share_high"] = share_interval(int(mask.sum()), len(ok))
+                out["samples"] = "+".join(counted)
                 best = None
                 if len(passing) and cost_column in passing:
                     costs = pd.to_numeric(passing[cost_column], errors="coerce")

@@ -12,6 +12,7 @@ from ultralow.optimise.threshold import (
     compliance_mask,
     indicator_columns,
     parse_study,
+    share_interval,
     threshold_table,
 )
 from ultralow.templates.standards import ComplianceContext, evaluate
@@ -100,3 +101,30 @@ def test_columns_round_trip_a_real_report():
 def test_bad_studies_are_refused(raw, message):
     with pytest.raises(InputError, match=message):
         parse_study(raw)
+
+
+def test_share_interval_hand_cases():
+    """Issue 15's example: 1 complying design of 16 has a 95 % interval of about 0.2-30 %. Exact
+    (Clopper-Pearson) bounds by hand: 1 - (1 - L)^16 = 0.025 gives L = 1 - 0.975^(1/16); for
+    k = 0 the upper bound solves (1 - U)^n = 0.025, for k = n the lower bound L^n = 0.025."""
+    low, high = share_interval(1, 16)
+    assert low == pytest.approx(1 - 0.975 ** (1 / 16), rel=1e-9) and high == pytest.approx(0.3023, abs=1e-4)
+    assert share_interval(0, 10) == pytest.approx((0.0, 1 - 0.025 ** (1 / 10)))
+    assert share_interval(10, 10) == pytest.approx((0.025 ** (1 / 10), 1.0))
+    assert all(math.isnan(v) for v in share_interval(0, 0))
+
+
+def test_every_simulated_design_is_counted_with_its_interval():
+    """Issue 15: the sensitivity designs already simulated count too (not only the main sample)."""
+    table = _table()
+    extra = _design("harbin", "severe_cold_B", "morris", 0.25, 30.0, 35.0)
+    table = pd.concat([table, pd.DataFrame([extra])], ignore_index=True)
+    out = threshold_table(table, [parse_study(STUDY)], ["wall_u_w_m2k"]).set_index(["city", "threshold"])
+    harbin = out.loc["harbin"]
+    assert harbin["n_designs"].tolist() == [6, 6, 6] and harbin["samples"].eq("main+morris").all()
+    assert harbin["n_complying"].tolist() == [4, 3, 1]  # the morris design (U 0.25) complies at 0.35 and 0.25
+    low, high = share_interval(4, 6)
+    assert harbin.loc[0.35, "compliance_share_low"] == pytest.approx(low)
+    assert harbin.loc[0.35, "compliance_share_high"] == pytest.approx(high)
+    assert (harbin["compliance_share_low"] <= harbin["compliance_share"]).all()
+    assert (harbin["compliance_share"] <= harbin["compliance_share_high"]).all()
