@@ -209,6 +209,10 @@ class DesignEvaluator:
                                       self.cost_model, design.cost_extras)
         metrics["simulation_seconds"] = float(recs["design"].get("seconds") or math.nan)
         row.update(metrics)
+        for name, value in design.values.items():  # a variable keeps its input; EnergyPlus's value beside it
+            if name in metrics:
+                row[f"reported_{name}"] = metrics[name]
+                row[name] = value
         F = []
         for o in self.spec.objectives:
             value = metrics.get(o.metric, math.nan)

@@ -172,13 +172,28 @@ def _from(sv: SourcedValue | None) -> dict[str, Any]:
     return {"clause": sv.clause, "source": sv.source, "verified": sv.verified}
 
 
+#: Product properties a prescriptive limit is compared with as declared (the window's rated U and
+#: SHGC), not as EnergyPlus reports them back (2.001 for a declared 2.0 would fail a 2.0 limit).
+DECLARED_PROPERTIES = ("window_u_w_m2k", "window_shgc")
+#: Decimals the standards state their envelope limits with (0.35 W/(m2 K), 0.45): a simulated
+#: value is compared after rounding to them.
+ENVELOPE_DECIMALS = 2
+
+
 def _envelope_value(result: Any, ctx: ComplianceContext, name: str) -> tuple[float | None, str]:
-    """An envelope property (U, SHGC, shape coefficient): EnergyPlus's reported value, else the
-    design's (parameter, or the context's shape coefficient); (value, note)."""
-    value = _get(result, name)
-    if value is not None:
-        return value, "as reported by EnergyPlus"
-    value = ctx.shape_coefficient_1_m if name == "shape_coefficient_1_m" else _param(ctx, name)
+    """An envelope property (U, SHGC, shape coefficient); (value, note). Window U and SHGC: the
+    design's declared value (EnergyPlus's reported one in the note); opaque U-values: EnergyPlus's
+    reported average (thermal bridges included, the quantity GB 55015 limits), rounded to
+    :data:`ENVELOPE_DECIMALS`; else the design's parameter or the context's shape coefficient."""
+    reported = _get(result, name)
+    declared = _param(ctx, name)
+    if name in DECLARED_PROPERTIES and declared is not None:
+        extra = f" (EnergyPlus reports {reported:.4g})" if reported is not None else ""
+        return declared, f"declared design value{extra}"
+    if reported is not None:
+        return round(reported, ENVELOPE_DECIMALS), (f"as reported by EnergyPlus ({reported:.4g}), rounded to "
+                                                    f"{ENVELOPE_DECIMALS} decimals as the standard states its limits")
+    value = ctx.shape_coefficient_1_m if name == "shape_coefficient_1_m" else declared
     return value, "design parameter" if value is not None else "not in the result or parameters"
 
 
