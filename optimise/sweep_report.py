@@ -42,7 +42,7 @@ def _cost_per_m2(thresholds: pd.DataFrame) -> tuple[pd.Series, str]:
     """Cheapest incremental investment per m2 of floor area when known (RMB/m2), else in RMB."""
     per = pd.to_numeric(thresholds.get("cheapest_incremental_investment_rmb_m2"), errors="coerce")
     if per is not None and per.notna().any():
-        return per, "RMB/m2"
+        return per, "RMB per m2 of conditioned floor area"
     return pd.to_numeric(thresholds["cheapest_incremental_investment_rmb"], errors="coerce"), "RMB"
 
 
