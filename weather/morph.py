@@ -350,9 +350,9 @@ def _morph_dew_point(td0: np.ndarray, t_new: np.ndarray, month: np.ndarray, d_id
 
 
 def _measured_sequence(name: str, month: np.ndarray, day: np.ndarray, hour: np.ndarray,
-                       city: CityRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, MeasuredSite]:
+                       city: CityRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Dry bulb, dew point and pressure of a measured typical year, re-timed by whole hours to
-    the city's solar time; returns them with the shift (h) and the record's site."""
+    the city's solar time; returns them with the shift (h)."""
     ty = measured_typical_year(name)
     same = (ty["month"].to_numpy() == month).all() and (ty["day"].to_numpy() == day).all() \
         and (ty["hour"].to_numpy() == hour).all()
@@ -363,7 +363,7 @@ def _measured_sequence(name: str, month: np.ndarray, day: np.ndarray, hour: np.n
     t0 = np.roll(ty["dry_bulb_c"].to_numpy(dtype=float), shift)
     td0 = np.roll(ty["dew_point_c"].to_numpy(dtype=float), shift)
     p0 = np.roll(ty["pressure_pa"].to_numpy(dtype=float), shift)
-    return t0, np.minimum(td0, t0), p0, shift, site
+    return t0, np.minimum(td0, t0), p0, shift
 
 
 def synthesise(city: CityRecord | str, donor: str | os.PathLike | None = None) -> Epw:
@@ -403,15 +403,14 @@ def synthesise(city: CityRecord | str, donor: str | os.PathLike | None = None) -
 
     # 3./4. dry bulb and dew point: the measured donor's or the base file's, morphed
     if plan.measured is not None:
-        t0, td0, p0, seq_shift, _ = _measured_sequence(plan.measured, month, day, hour, city)
-        seq_elevation = city.elevation_m
+        t0, td0, p0, seq_shift = _measured_sequence(plan.measured, month, day, hour, city)
     else:
         t0 = data["dry_bulb_c"].to_numpy(dtype=float)
         td0 = data["dew_point_c"].to_numpy(dtype=float)
         p0 = data["atmospheric_pressure_pa"].to_numpy(dtype=float)
         if (t0 == 99.9).any() or (td0 == 99.9).any():
             raise InputError(f"donor weather file {donor_path} has missing dry-bulb or dew-point values")
-        seq_shift, seq_elevation = shift_h, dloc.elevation_m
+        seq_shift = shift_h
     if plan.own_record:
         t_new, dew = _round_half_away(t0, 1), _round_half_away(np.minimum(td0, t0), 1)
     else:
@@ -428,7 +427,7 @@ def synthesise(city: CityRecord | str, donor: str | os.PathLike | None = None) -
         p_new = np.round(p0 - p0.mean() + float(psychrometrics.standard_pressure_pa(city.elevation_m)))
     else:
         ratio = (psychrometrics.standard_pressure_pa(city.elevation_m)
-                 / psychrometrics.standard_pressure_pa(seq_elevation))
+                 / psychrometrics.standard_pressure_pa(dloc.elevation_m))
         p_new = np.where(p0 == 999999.0, p0, np.round(p0 * ratio))
 
     # 5. radiation
