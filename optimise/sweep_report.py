@@ -101,7 +101,8 @@ def sensitivity_figure(table: pd.DataFrame, method: str) -> str:
 
 
 THRESHOLD_COLUMNS = ["study", "threshold", "city", "template", "climate_zone", "applies", "n_designs", "n_failed",
-                     "n_complying", "compliance_share", "compliance_share_low", "compliance_share_high", "samples",
+                     "n_complying", "compliance_share", "compliance_share_low", "compliance_share_high",
+                     "share_change", "share_change_resolved", "samples",
                      "cheapest_incremental_investment_rmb",
                      "cheapest_incremental_investment_rmb_m2", "cheapest_package",
                      "cheapest_heating_demand_kwh_m2", "heating_demand_kwh_m2_saved",
@@ -127,7 +128,9 @@ def render_report(spec: Any, results: pd.DataFrame, thresholds: pd.DataFrame,
                      "Energy saved: against the template's default design in the same city (the cost model's "
                      "reference package). Shares over every simulated design (the main sample and the "
                      "sensitivity designs, column samples) with their 95 % exact binomial (Clopper-Pearson) "
-                     "interval: a share of a few dozen designs moves in steps of several percent.</p>")
+                     "interval: a share of a few dozen designs moves in steps of several percent. "
+                     "share_change_resolved = False: the intervals of this and the previous threshold "
+                     "overlap, so the sample cannot tell the two shares apart.</p>")
         for name, study in thresholds.groupby("study", sort=False):
             parts += [f"<h3>{html.escape(str(name))}</h3>"]
             try:

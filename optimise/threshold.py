@@ -211,7 +211,8 @@ def threshold_table(table: pd.DataFrame, studies: Sequence[ThresholdStudy], vari
     :data:`ENERGY_COLUMNS`.
     Columns: ``study, target, indicator, comparison, threshold, <groups>, climate_zone, applies,
     n_designs, n_failed, n_complying, compliance_share, compliance_share_low/high`` (95 % exact
-    binomial interval, :func:`share_interval`), ``samples`` (which were counted), ``cheapest_key, cheapest_package,
+    binomial interval, :func:`share_interval`), ``samples`` (which were counted), ``share_change``,
+    ``share_change_resolved`` (:func:`flag_share_changes`), ``cheapest_key, cheapest_package,
     cheapest_<cost_column>, cheapest_incremental_investment_rmb_m2 / cheapest_lcc_rmb_m2 (when the
     table has them), cheapest_<energy>, default_<energy>, <energy>_saved`` (kWh/(m2 a),
     default minus cheapest; NaN without a default row or a complying design).
@@ -264,4 +265,26 @@ def threshold_table(table: pd.DataFrame, studies: Sequence[ThresholdStudy], vari
                     out[f"default_{energy}"] = math.nan if ref is None else ref
                     out[f"{energy}_saved"] = math.nan if mine is None or ref is None else ref - mine
                 rows.append(out)
-    return pd.DataFrame(rows)
+    return flag_share_changes(pd.DataFrame(rows), group_columns)
+
+
+def flag_share_changes(table: pd.DataFrame, group_columns: Sequence[str] = GROUP_COLUMNS) -> pd.DataFrame:
+    """Add ``share_change`` (share minus the previous threshold's, in the study's order) and
+    ``share_change_resolved``: False when the two 95 % intervals overlap, i.e. the sample is too
+    small to tell the two shares apart (a conservative test); NaN/None for a study's first value."""
+    if table.empty:
+        return table
+    table = table.copy()
+    table["share_change"] = math.nan
+    table["share_change_resolved"] = None
+    for _, group in table.groupby(["study", *group_columns], sort=False, dropna=False):
+        previous = None
+        for idx in group.index:  # rows are in the study's value order
+            if previous is not None:
+                p, c = table.loc[previous], table.loc[idx]
+                table.at[idx, "share_change"] = c["compliance_share"] - p["compliance_share"]
+                overlap = (c["compliance_share_low"] <= p["compliance_share_high"]
+                           and p["compliance_share_low"] <= c["compliance_share_high"])
+                table.at[idx, "share_change_resolved"] = not overlap
+            previous = idx
+    return table

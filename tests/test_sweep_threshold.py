@@ -10,6 +10,7 @@ from ultralow.errors import InputError
 from ultralow.optimise.threshold import (
     column,
     compliance_mask,
+    flag_share_changes,
     indicator_columns,
     parse_study,
     share_interval,
@@ -128,3 +129,17 @@ def test_every_simulated_design_is_counted_with_its_interval():
     assert harbin.loc[0.35, "compliance_share_high"] == pytest.approx(high)
     assert (harbin["compliance_share_low"] <= harbin["compliance_share"]).all()
     assert (harbin["compliance_share"] <= harbin["compliance_share_high"]).all()
+
+
+def test_a_share_change_within_sampling_uncertainty_is_flagged():
+    """5 designs cannot tell 60 % from 40 % (the exact intervals overlap); 400 designs can tell
+    60 % from 40 % (each interval is about +/- 5 points)."""
+    study = parse_study(STUDY)
+    small = threshold_table(_table(), [study], ["wall_u_w_m2k"]).query("city == 'harbin'")
+    assert small["share_change"].iloc[1] == pytest.approx(-0.2)
+    assert small["share_change_resolved"].tolist()[1:] == [False, False]
+    big = pd.DataFrame({"study": ["s", "s"], "city": ["x", "x"], "template": ["t", "t"],
+                        "compliance_share": [0.6, 0.4],
+                        "compliance_share_low": [share_interval(240, 400)[0], share_interval(160, 400)[0]],
+                        "compliance_share_high": [share_interval(240, 400)[1], share_interval(160, 400)[1]]})
+    assert flag_share_changes(big)["share_change_resolved"].tolist() == [None, True]
