@@ -59,7 +59,7 @@ from ultralow.paths import cache_dir
 from ultralow.weather import psychrometrics, radiation, solar
 from ultralow.weather.epw import Epw, GroundTemperatures, Location, read_epw, write_epw
 from ultralow.weather.indices import climate_indices
-from ultralow.weather.reference import measured_typical_year, station_climatology
+from ultralow.weather.reference import measured_typical_year, measured_typical_year_sha256, station_climatology
 from ultralow.weather.registry import CityRecord, get_city
 
 #: Bump when the method changes in a way that changes the output (invalidates the cache).
@@ -601,10 +601,10 @@ def cache_key(city: CityRecord, plan: DonorPlan) -> str:
     """Hash of (city record, donor files' content, morph targets, method parameters, method
     version)."""
     st = plan.base.stat()
-    measured = "" if plan.measured is None else measured_typical_year(plan.measured).to_csv(index=False)
+    measured = "" if plan.measured is None else measured_typical_year_sha256(plan.measured)
     h = hashlib.sha256()
     for part in (city.fingerprint(), _file_sha256(plan.base, st.st_size, st.st_mtime_ns),
-                 str(plan.measured), hashlib.sha256(measured.encode()).hexdigest(), repr(morph_targets(city)),
+                 str(plan.measured), measured, repr(morph_targets(city)),
                  hashlib.sha256(_method_text().encode()).hexdigest(), METHOD_VERSION):
         h.update(part.encode())
         h.update(b"\0")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import statistics
 from dataclasses import dataclass
@@ -148,14 +149,23 @@ class Spread:
 
 
 @functools.cache
+def _typical_year_text(city: str) -> str:
+    try:
+        return _text("donors", f"{city}_typical.csv")
+    except FileNotFoundError:
+        raise InputError(f"no measured typical year for {city!r}; known: {', '.join(measured_cities())}") from None
+
+
+def measured_typical_year_sha256(city: str) -> str:
+    """SHA-256 of a measured typical year's file (part of the synthetic files' cache keys)."""
+    return hashlib.sha256(_typical_year_text(city).encode()).hexdigest()
+
+
+@functools.cache
 def measured_typical_year(city: str) -> pd.DataFrame:
     """The typical year of a measured city's hourly records (8760 rows: month, day, hour 1..24,
     source_year, dry_bulb_c, dew_point_c, pressure_pa)."""
-    try:
-        text = _text("donors", f"{city}_typical.csv")
-    except FileNotFoundError:
-        raise InputError(f"no measured typical year for {city!r}; known: {', '.join(measured_cities())}") from None
-    frame = pd.read_csv(io.StringIO(text))
+    frame = pd.read_csv(io.StringIO(_typical_year_text(city)))
     if len(frame) != 8760:
         raise RuntimeError(f"donors/{city}_typical.csv has {len(frame)} rows, expected 8760")
     return frame
