@@ -31,6 +31,15 @@ def chicago_weather() -> DonorWeather:
     return DonorWeather(CHICAGO_EPW, "cold_B", "Chicago O'Hare TMY3 (real file, engine package)")
 
 
+@pytest.fixture(scope="module")
+def module_cache(tmp_path_factory):
+    """A fresh ULTRALOW_CACHE for one test module (synthetic weather built from scratch there)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ULTRALOW_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cache_env(tmp_path_factory):
     """Keep derived files (IDD, synthetic weather) in a per-session cache unless one is set."""

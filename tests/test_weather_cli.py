@@ -11,11 +11,8 @@ from ultralow.weather.morph import donor_files
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _cache(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ULTRALOW_CACHE", str(tmp_path_factory.mktemp("cache")))
-    yield
-    mp.undo()
+def _cache(module_cache):
+    """Every test of this module uses the module's own cache (conftest.module_cache)."""
 
 
 def test_show_city(capsys):

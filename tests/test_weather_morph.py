@@ -27,11 +27,8 @@ from ultralow.weather.registry import get_city, list_cities
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _cache(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ULTRALOW_CACHE", str(tmp_path_factory.mktemp("cache")))
-    yield
-    mp.undo()
+def _cache(module_cache):
+    """Every test of this module uses the module's own cache (conftest.module_cache)."""
 
 
 @pytest.fixture(scope="module")
