@@ -46,3 +46,36 @@ def _cache_env(tmp_path_factory):
     if "ULTRALOW_CACHE" not in os.environ:
         os.environ["ULTRALOW_CACHE"] = str(tmp_path_factory.mktemp("ultralow-cache"))
     yield
+
+
+def write_small_optimise_spec(path: Path, name: str, *, seed: int, wall_step: float, heating_min: int) -> Path:
+    """A 2-generation, 4-design optimisation of the residential template on Chicago design days
+    (no store; tariffs of Beijing, as a user weather file has no province), for cluster tests."""
+    path.write_text(f"""
+[run]
+name = "{name}"
+seed = {seed}
+population = 4
+generations = 2
+period = "design-days"
+store = "none"
+
+[building]
+template = "residential"
+epw = "{CHICAGO_EPW}"
+parameters = {{ storeys = 3, length_m = 30.0, cooling_setpoint_c = 22.0 }}
+
+[variables]
+wall_u_w_m2k = {{ type = "float", min = 0.15, max = 0.45, step = {wall_step} }}
+heating_setpoint_c = {{ type = "int", min = {heating_min}, max = 21 }}
+
+[[objectives]]
+metric = "primary_energy_kwh_m2"
+
+[[objectives]]
+metric = "incremental_investment_rmb_m2"
+
+[costs]
+tariff_city = "beijing"
+""")
+    return path

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CHICAGO_EPW
+from conftest import write_small_optimise_spec
 
 pytestmark = pytest.mark.slow
 
@@ -114,34 +114,7 @@ def cluster(tmp_path_factory):
 
 
 def _spec(path: Path, name: str) -> Path:
-    path.write_text(f"""
-[run]
-name = "{name}"
-seed = 11
-population = 4
-generations = 2
-period = "design-days"
-store = "none"
-
-[building]
-template = "residential"
-epw = "{CHICAGO_EPW}"
-parameters = {{ storeys = 3, length_m = 30.0, cooling_setpoint_c = 22.0 }}
-
-[variables]
-wall_u_w_m2k = {{ type = "float", min = 0.15, max = 0.45, step = 0.05 }}
-heating_setpoint_c = {{ type = "int", min = 16, max = 21 }}
-
-[[objectives]]
-metric = "primary_energy_kwh_m2"
-
-[[objectives]]
-metric = "incremental_investment_rmb_m2"
-
-[costs]
-tariff_city = "beijing"
-""")
-    return path
+    return write_small_optimise_spec(path, name, seed=11, wall_step=0.05, heating_min=16)
 
 
 def _worker_raylet_pid(worker_temp: Path) -> int:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CHICAGO_EPW
+from conftest import write_small_optimise_spec
 
 pytestmark = pytest.mark.slow
 
@@ -155,34 +155,7 @@ def _sbatch(slurm, *args: str, name: str) -> tuple[int, str]:
 
 
 def _spec(path: Path) -> Path:
-    path.write_text(f"""
-[run]
-name = "slurm"
-seed = 3
-population = 4
-generations = 2
-period = "design-days"
-store = "none"
-
-[building]
-template = "residential"
-epw = "{CHICAGO_EPW}"
-parameters = {{ storeys = 3, length_m = 30.0, cooling_setpoint_c = 22.0 }}
-
-[variables]
-wall_u_w_m2k = {{ type = "float", min = 0.15, max = 0.45, step = 0.1 }}
-heating_setpoint_c = {{ type = "int", min = 18, max = 21 }}
-
-[[objectives]]
-metric = "primary_energy_kwh_m2"
-
-[[objectives]]
-metric = "incremental_investment_rmb_m2"
-
-[costs]
-tariff_city = "beijing"
-""")
-    return path
+    return write_small_optimise_spec(path, "slurm", seed=3, wall_step=0.1, heating_min=18)
 
 
 def test_sbatch_runs_an_optimisation_to_a_finished_run_folder(slurm):
