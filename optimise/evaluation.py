@@ -328,8 +328,9 @@ def target_g(target: str, indicator: str | None, results: Mapping[str, Mapping[s
 
 
 def target_indicators(target: str, template_name: str, climate: ClimateContext,
-                      params: Mapping[str, Any]) -> list[str]:
-    """Names of the indicators ``target`` has for this building (to validate a spec)."""
+                      params: Mapping[str, Any]) -> dict[str, str]:
+    """The requirements ``target`` has for this building, name -> comparison (``<=``/``>=``),
+    to validate a spec."""
     from ultralow.templates.standards import EnergyBreakdown, evaluate
 
     ctx = compliance_context(template_name, params, {}, climate)
@@ -341,4 +342,4 @@ def target_indicators(target: str, template_name: str, climate: ClimateContext,
     if is_retrofit(params):
         ctx.existing_energy = placeholder
         ctx.simple_payback_years = 1.0
-    return [i.name for i in evaluate(target, {}, ctx).requirements]
+    return {i.name: i.comparison for i in evaluate(target, {}, ctx).requirements}

@@ -155,12 +155,10 @@ class DesignEvaluator:
                 names.append(c.label)
                 continue
             indicators = ev.target_indicators(c.target, self.spec.template, self.climate, self.base_parameters)
-            if c.indicator is not None:
-                if c.indicator not in indicators:
-                    raise InputError(f"spec: constraint target {c.target!r} has no indicator {c.indicator!r} "
-                                     f"here; allowed: {', '.join(indicators)}")
-                indicators = [c.indicator]
-            names += [f"{c.target}: {i}" for i in indicators]
+            if c.indicator is not None and c.indicator not in indicators:
+                raise InputError(f"spec: constraint target {c.target!r} has no indicator {c.indicator!r} "
+                                 f"here; allowed: {', '.join(indicators)}")
+            names += [f"{c.target}: {i}" for i in ([c.indicator] if c.indicator is not None else indicators)]
         return names
 
     def problem(self) -> DesignProblem:

@@ -41,11 +41,14 @@ def _run(args: argparse.Namespace) -> int:
     print(f"simulations run now: {result.n_simulated}, reused from the store: {result.n_reused}, "
           f"designs: {len(result.results)} ({n_failed} failed)")
     if not result.thresholds.empty:
-        cols = ["study", "threshold", "city", "template", "compliance_share", "cheapest_incremental_investment_rmb",
-                "primary_energy_kwh_m2_saved"]
+        print(f"against: {result.baseline}; costs in RMB per m2 of conditioned floor area, energy in "
+              "kWh/(m2 a) of conditioned floor area")
+        cols = ["study", "variant", "city", "template", "n_complying", "n_designs", "compliance_share",
+                "cheapest_origin", "extra_cost_rmb_m2", "primary_energy_kwh_m2_saved", "marginal_cost_rmb_per_kwh"]
         print(result.thresholds[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     for name in result.sensitivity:
         print(f"{name}: {result.run_dir / (name + '.csv')}")
     if result.report is not None:
         print(f"report: {result.report}")
     return 0
+

@@ -1,20 +1,27 @@
-"""Threshold studies: what a proposed limit of a standard means across cities and templates.
+"""Threshold and variant studies: what proposed limits mean across cities and templates.
 
-A study varies the limit of one indicator of a compliance target (``ultralow.templates.standards``):
-a standard's prescriptive limit (``target = "gb55015"``, ``indicator = "wall_u_w_m2k"``, applied in
-``zones = ["severe_cold"]``) or a performance limit (``target = "ultra-low"``,
-``indicator = "heating_demand_kwh_m2"``, or ``saving_rate_overall``). A design *complies* at a
-threshold when every indicator of the target passes, the studied one with the threshold as its
-limit (in the study's zones; elsewhere the standard's own limit). The pass rule is the standards'
-own :attr:`Indicator.passed`; the indicators, values and standard limits come from
-:func:`ultralow.templates.standards.evaluate`, stored per design as columns by
-:func:`indicator_columns` (``ind|<target>|<indicator>|value``, ``...|limit``, ``...|cmp``).
+A study compares **variants** (:mod:`ultralow.optimise.variants`: a compliance target with a set
+of limits on top, in some zones) side by side, in the order given (each a tightening step of the
+previous). A one-indicator **threshold study** (``[[threshold]]``: ``target``, ``indicator``,
+``values``) is the special case of one variant per value (:meth:`ThresholdStudy.variants`).
 
-Per threshold value, city and template, :func:`threshold_table` reports the share of sampled
-designs that comply, the cheapest complying design (least ``incremental_investment_rmb``, against
-the template's default package, see :mod:`ultralow.optimise.costs`), its cost, and the energy it
-saves **against the template's default design in that city** (the row with ``sample ==
-"default"``; the same package the cost model prices as the reference), in kWh/(m2 a).
+Per variant, city and template :func:`variant_table` reports
+
+- the **share complying** over the declared design population: every simulated design of the
+  sweep's plan and of its sensitivity plan (``sample`` not ``default``/``baseline``/``search``),
+  with its exact binomial (Clopper-Pearson) 95 % interval (:func:`share_interval`), and a flag
+  when the change from the previous variant is within that uncertainty
+  (:func:`flag_share_changes`); with a budget, the share complying within it;
+- the **cheapest complying package**: the least ``incremental_investment_rmb_m2`` among every
+  buildable design evaluated for that city and template (the sample, every variant's search
+  (:mod:`ultralow.optimise.cheapest`), the baseline), with where it came from;
+- its **extra cost and savings against the baseline** (``sample == "baseline"``: by default the
+  current standard's compliant reference package, see :mod:`ultralow.optimise.sweep`):
+  ``extra_cost_rmb_m2`` (RMB per m2 of conditioned floor area) and heating, cooling, primary
+  energy (kWh/(m2 a), conditioned floor area) and CO2 (kg/(m2 a)) saved;
+- the **marginal cost** of each step over the previous variant of the study
+  (:func:`marginal_costs`): RMB/m2 per kWh/(m2 a) of primary energy saved, and RMB per tonne of
+  CO2 saved over the cost model's analysis period (undiscounted tonnes).
 """
 
 from __future__ import annotations
@@ -27,36 +34,15 @@ from typing import Any
 
 import pandas as pd
 from ultralow.errors import InputError
-from ultralow.templates.standards import TARGETS, ComplianceReport, Indicator
-from ultralow.templates.standards.evaluate import TARGET_STANDARD
+from ultralow.optimise.variants import Limit, Variant, complies, parse_target, target_indicator_names
+from ultralow.templates.standards.evaluate import DESIGN_PROPERTIES
 from ultralow.templates.standards.zones import PRIMARY_ZONES, ZONES, primary_zone
 
 STUDY_KEYS = ("name", "target", "standard", "indicator", "values", "zones", "comparison")
-ENERGY_COLUMNS = ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "primary_energy_kwh_m2")
-COST_COLUMN = "incremental_investment_rmb"
-EXTRA_COST_COLUMNS = ("incremental_investment_rmb_m2", "lcc_rmb_m2")  # reported for the cheapest design
+ENERGY_COLUMNS = ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "primary_energy_kwh_m2", "co2_kg_m2")
+COST_COLUMN = "incremental_investment_rmb_m2"  # RMB per m2 of conditioned floor area, against the cost base
 GROUP_COLUMNS = ("city", "template")
-
-
-def column(target: str, indicator: str, part: str) -> str:
-    """Name of an indicator column: ``part`` is ``value``, ``limit`` or ``cmp``."""
-    return f"ind|{target}|{indicator}|{part}"
-
-
-def indicator_columns(report: ComplianceReport) -> dict[str, Any]:
-    """Flat columns (value, limit, comparison) of every indicator in ``report``."""
-    out: dict[str, Any] = {}
-    for ind in report.requirements:
-        out[column(report.target, ind.name, "value")] = ind.value
-        out[column(report.target, ind.name, "limit")] = ind.limit
-        out[column(report.target, ind.name, "cmp")] = ind.comparison
-    return out
-
-
-def target_indicator_names(table: pd.DataFrame, target: str) -> list[str]:
-    """Indicator names of ``target`` present as columns of ``table``."""
-    prefix = f"ind|{target}|"
-    return sorted({c[len(prefix):].rsplit("|", 1)[0] for c in table.columns if c.startswith(prefix)})
+NOT_POPULATION = ("default", "baseline", "search")  # samples that are not the declared design population
 
 
 @dataclass(frozen=True)
@@ -65,7 +51,7 @@ class ThresholdStudy:
 
     ``zones``: climate zones (primary, e.g. ``severe_cold``, or sub-zones) where the studied limit
     replaces the standard's; empty = everywhere. ``comparison``: ``<=`` or ``>=``; ``None`` takes
-    the standard's comparison for that indicator.
+    the indicator's own comparison.
     """
 
     name: str
@@ -79,9 +65,12 @@ class ThresholdStudy:
         """True when the studied limit replaces the standard's in ``climate_zone``."""
         return not self.zones or climate_zone in self.zones or primary_zone(climate_zone) in self.zones
 
-    def expression(self, value: float) -> str:
-        """``"wall_u_w_m2k <= 0.15"`` (for :func:`ultralow.templates.standards.parse_constraint`)."""
-        return f"{self.indicator} {self.comparison or '<='} {value:g}"
+    def variants(self) -> list[Variant]:
+        """One variant per value, named ``"<indicator> <cmp> <value>"``, in the order given."""
+        comparison = self.comparison or DESIGN_PROPERTIES.get(self.indicator, ("", "", ""))[2]
+        return [Variant(f"{self.indicator} {comparison or '<='} {v:g}", self.target,
+                        (Limit(self.indicator, comparison, v),), self.zones, self.name, v)
+                for v in self.values]
 
 
 def parse_study(raw: Mapping[str, Any], index: int = 0) -> ThresholdStudy:
@@ -95,15 +84,7 @@ def parse_study(raw: Mapping[str, Any], index: int = 0) -> ThresholdStudy:
     for key in raw:
         if key not in STUDY_KEYS:
             raise InputError(f"spec: unknown key {where}.{key!r}; allowed: {', '.join(STUDY_KEYS)}")
-    target = raw.get("target")
-    if target is None and "standard" in raw:
-        matches = [t for t, s in TARGET_STANDARD.items() if s == raw["standard"]]
-        if len(matches) != 1:
-            raise InputError(f"spec: {where}.standard = {raw['standard']!r} does not name one target; give "
-                             f"target = one of {', '.join(TARGETS)}")
-        target = matches[0]
-    if target not in TARGETS:
-        raise InputError(f"spec: {where}.target = {target!r} is not allowed; allowed: {', '.join(TARGETS)}")
+    target = parse_target(raw, where)
     indicator = raw.get("indicator")
     if not isinstance(indicator, str) or not indicator:
         raise InputError(f"spec: {where} needs indicator = \"...\" (e.g. \"wall_u_w_m2k\", "
@@ -136,50 +117,6 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
-def row_indicators(row: Mapping[str, Any], target: str, names: Sequence[str]) -> list[Indicator]:
-    """The target's indicators of one design, rebuilt from its columns (names absent in this
-    row, e.g. an indicator the standard only has in other zones, are skipped)."""
-    out = []
-    for name in names:
-        cmp_ = row.get(column(target, name, "cmp"))
-        if not isinstance(cmp_, str):
-            continue
-        out.append(Indicator(name, name, _number(row.get(column(target, name, "value"))),
-                             _number(row.get(column(target, name, "limit"))), cmp_, "", "", "", False))
-    return out
-
-
-def complies(row: Mapping[str, Any], target: str, names: Sequence[str],
-             study: ThresholdStudy | None = None, value: float | None = None) -> bool:
-    """True when every indicator of ``target`` passes for this design, the studied indicator
-    with limit ``value`` where the study applies. A design without any indicator of the target
-    (failed simulation) or without the studied indicator where the study applies does not comply."""
-    indicators = row_indicators(row, target, names)
-    if not indicators:
-        return False
-    if study is not None and study.applies(str(row.get("climate_zone"))):
-        found = False
-        for i, ind in enumerate(indicators):
-            if ind.name == study.indicator:
-                found = True
-                indicators[i] = Indicator(ind.name, ind.label, ind.value, value,
-                                          study.comparison or ind.comparison, "", "", "", False)
-        if not found:
-            return False
-    return all(ind.passed is True for ind in indicators)
-
-
-def compliance_mask(table: pd.DataFrame, study: ThresholdStudy | None, value: float | None,
-                    target: str | None = None) -> pd.Series:
-    """Boolean Series: which designs of ``table`` comply at ``value`` (see :func:`complies`)."""
-    target = target or (study.target if study else None)
-    if target is None:
-        raise InputError("compliance needs a target or a study")
-    names = target_indicator_names(table, target)
-    return pd.Series([complies(row, target, names, study, value) for row in table.to_dict("records")],
-                     index=table.index, dtype=bool)
-
-
 def _package(row: Mapping[str, Any], variables: Sequence[str]) -> str:
     return json.dumps({v: row[v] for v in variables if v in row}, default=str, sort_keys=False)
 
@@ -199,73 +136,137 @@ def share_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, flo
     return low, high
 
 
-def threshold_table(table: pd.DataFrame, studies: Sequence[ThresholdStudy], variables: Sequence[str], *,
-                    samples: Sequence[str] | None = None, cost_column: str = COST_COLUMN,
-                    group_columns: Sequence[str] = GROUP_COLUMNS) -> pd.DataFrame:
-    """One row per (study, threshold value, city, template) of the sweep ``table``.
+def _cheapest(rows: pd.DataFrame) -> pd.Series | None:
+    costs = pd.to_numeric(rows[COST_COLUMN], errors="coerce") if COST_COLUMN in rows else None
+    if costs is None or not costs.notna().any():
+        return None
+    return rows.loc[costs.idxmin()]
 
-    ``table`` needs ``sample`` (designs in ``samples`` are counted, default every sample but
-    ``"default"``, which is the energy reference: the main sample and the sensitivity designs
-    alike, every simulated design), ``status`` (``ok`` rows only are counted), ``climate_zone``,
-    the group columns, the indicator columns of each study's target, ``cost_column`` (RMB) and
-    :data:`ENERGY_COLUMNS`.
-    Columns: ``study, target, indicator, comparison, threshold, <groups>, climate_zone, applies,
-    n_designs, n_failed, n_complying, compliance_share, compliance_share_low/high`` (95 % exact
-    binomial interval, :func:`share_interval`), ``samples`` (which were counted), ``share_change``,
-    ``share_change_resolved`` (:func:`flag_share_changes`), ``cheapest_key, cheapest_package,
-    cheapest_<cost_column>, cheapest_incremental_investment_rmb_m2 / cheapest_lcc_rmb_m2 (when the
-    table has them), cheapest_<energy>, default_<energy>, <energy>_saved`` (kWh/(m2 a),
-    default minus cheapest; NaN without a default row or a complying design).
+
+def cheapest_complying_row(rows: pd.DataFrame, variant: Variant,
+                           names: Sequence[str] | None = None) -> pd.Series | None:
+    """The least :data:`COST_COLUMN` row among ``rows`` that simulated ``ok``, is buildable (no
+    ``buildable == False``) and complies with ``variant``; None when none does."""
+    ok = rows[rows["status"] == "ok"]
+    if "buildable" in ok:
+        ok = ok[ok["buildable"].map(lambda b: b is not False and b != "False")]
+    names = target_indicator_names(list(rows.columns), variant.target) if names is None else names
+    return _cheapest(ok[[complies(r, variant, names) for r in ok.to_dict("records")]])
+
+
+def variant_table(table: pd.DataFrame, variants: Sequence[Variant], variables: Sequence[str], *,
+                  budget_rmb_m2: float | None = None,
+                  search_stats: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
+                  co2_years: float = 50.0, group_columns: Sequence[str] = GROUP_COLUMNS) -> pd.DataFrame:
+    """One row per (variant, city, template) of the sweep ``table`` (module docstring).
+
+    ``table`` needs ``sample`` and ``status`` (``ok`` rows only count), ``climate_zone``, the
+    group columns, the indicator and design-property columns the variants read
+    (:func:`~ultralow.optimise.variants.design_columns`), :data:`COST_COLUMN`,
+    :data:`ENERGY_COLUMNS`, optionally ``buildable`` (False: never the cheapest package) and
+    ``search_variant``. ``budget_rmb_m2``: the most extra cost over the baseline a package may
+    have to count as cost-reasonable. ``search_stats[(variant, city, template)]``: the search's
+    figures (``search_asked``, ``search_local_optimum``...), copied into the row.
+    Columns: ``study, variant, description, target, threshold, indicator, comparison`` (of a
+    one-limit variant), ``<groups>, climate_zone, applies,
+    n_designs, n_failed, n_complying, compliance_share(_low/_high), samples,
+    [n_within_budget, share_within_budget(_low/_high)], cheapest_origin, cheapest_key,
+    cheapest_package, cheapest_cost_rmb_m2, baseline_cost_rmb_m2, extra_cost_rmb_m2,
+    cheapest_sampled_extra_cost_rmb_m2, within_budget, cheapest_<energy>, baseline_<energy>,
+    <energy>_saved`` and the search's columns; then :func:`flag_share_changes` and
+    :func:`marginal_costs`.
     """
     group_columns = list(group_columns)
     rows = []
     for keys, group in table.groupby(group_columns, sort=True, dropna=False):
         keys = keys if isinstance(keys, tuple) else (keys,)
-        counted = sorted(set(group["sample"]) - {"default"}) if samples is None else list(samples)
-        designs = group[group["sample"].isin(counted)]
+        population = sorted(set(group["sample"]) - set(NOT_POPULATION))
+        designs = group[group["sample"].isin(population)]
         ok = designs[designs["status"] == "ok"]
-        default = group[(group["sample"] == "default") & (group["status"] == "ok")]
-        default_row = default.iloc[0] if len(default) else None
+        baseline = group[(group["sample"] == "baseline") & (group["status"] == "ok")]
+        base = baseline.iloc[0] if len(baseline) else None
+        base_cost = _number(base.get(COST_COLUMN)) if base is not None else None
         zone = str(group["climate_zone"].iloc[0])
-        for study in studies:
-            names = target_indicator_names(ok, study.target)
-            comparison = study.comparison
-            if comparison is None and len(ok) and column(study.target, study.indicator, "cmp") in ok:
-                comparison = next((c for c in ok[column(study.target, study.indicator, "cmp")] if isinstance(c, str)),
-                                  None)
-            for value in study.values:
-                mask = pd.Series([complies(r, study.target, names, study, value) for r in ok.to_dict("records")],
-                                 index=ok.index, dtype=bool)
-                passing = ok[mask]
-                out: dict[str, Any] = {
-                    "study": study.name, "target": study.target, "indicator": study.indicator,
-                    "comparison": comparison, "threshold": value, **dict(zip(group_columns, keys, strict=True)),
-                    "climate_zone": zone, "applies": study.applies(zone), "n_designs": len(ok),
-                    "n_failed": len(designs) - len(ok), "n_complying": int(mask.sum()),
-                    "compliance_share": float(mask.mean()) if len(ok) else math.nan,
-                }
-                out["compliance_share_low"], out["compliance_share_high"] = share_interval(int(mask.sum()), len(ok))
-                out["samples"] = "+".join(counted)
-                best = None
-                if len(passing) and cost_column in passing:
-                    costs = pd.to_numeric(passing[cost_column], errors="coerce")
-                    if costs.notna().any():
-                        best = passing.loc[costs.idxmin()]
-                out["cheapest_key"] = best.get("key") if best is not None else None
-                out["cheapest_package"] = _package(best, variables) if best is not None else None
-                out[f"cheapest_{cost_column}"] = float(best[cost_column]) if best is not None else math.nan
-                for extra in EXTRA_COST_COLUMNS:
-                    if extra in table:
-                        found = _number(best.get(extra)) if best is not None else None
-                        out[f"cheapest_{extra}"] = math.nan if found is None else found
-                for energy in ENERGY_COLUMNS:
-                    mine = _number(best.get(energy)) if best is not None else None
-                    ref = _number(default_row.get(energy)) if default_row is not None else None
-                    out[f"cheapest_{energy}"] = math.nan if mine is None else mine
-                    out[f"default_{energy}"] = math.nan if ref is None else ref
-                    out[f"{energy}_saved"] = math.nan if mine is None or ref is None else ref - mine
-                rows.append(out)
-    return flag_share_changes(pd.DataFrame(rows), group_columns)
+        for variant in variants:
+            names = target_indicator_names(list(group.columns), variant.target)
+            mask = pd.Series([complies(r, variant, names) for r in ok.to_dict("records")], index=ok.index, dtype=bool)
+            out: dict[str, Any] = {
+                "study": variant.study, "variant": variant.name, "description": variant.description,
+                "target": variant.target, "threshold": variant.threshold,
+                "indicator": variant.limits[0].indicator if len(variant.limits) == 1 else None,
+                "comparison": variant.limits[0].comparison if len(variant.limits) == 1 else None,
+                **dict(zip(group_columns, keys, strict=True)), "climate_zone": zone,
+                "applies": variant.applies(zone), "n_designs": len(ok), "n_failed": len(designs) - len(ok),
+                "n_complying": int(mask.sum()), "compliance_share": float(mask.mean()) if len(ok) else math.nan,
+            }
+            out["compliance_share_low"], out["compliance_share_high"] = share_interval(int(mask.sum()), len(ok))
+            out["samples"] = "+".join(population)
+            extra_costs = pd.to_numeric(ok[COST_COLUMN], errors="coerce") - (base_cost if base_cost is not None
+                                                                              else math.nan)
+            if budget_rmb_m2 is not None:
+                within = mask & (extra_costs <= budget_rmb_m2 + 1e-9)
+                out["n_within_budget"] = int(within.sum())
+                out["share_within_budget"] = float(within.mean()) if len(ok) else math.nan
+                out["share_within_budget_low"], out["share_within_budget_high"] = share_interval(
+                    int(within.sum()), len(ok))
+            best = cheapest_complying_row(group, variant, names)
+            sampled = _cheapest(ok[mask]) if mask.any() else None
+            out["cheapest_origin"] = best.get("sample") if best is not None else None
+            if best is not None and best.get("sample") not in ("search", "baseline", "default"):
+                out["cheapest_origin"] = "sample"
+            out["cheapest_key"] = best.get("key") if best is not None else None
+            out["cheapest_package"] = _package(best, variables) if best is not None else None
+            cost = _number(best.get(COST_COLUMN)) if best is not None else None
+            out["cheapest_cost_rmb_m2"] = math.nan if cost is None else cost
+            out["baseline_cost_rmb_m2"] = math.nan if base_cost is None else base_cost
+            out["extra_cost_rmb_m2"] = math.nan if cost is None or base_cost is None else cost - base_cost
+            s_cost = _number(sampled.get(COST_COLUMN)) if sampled is not None else None
+            out["cheapest_sampled_extra_cost_rmb_m2"] = (math.nan if s_cost is None or base_cost is None
+                                                         else s_cost - base_cost)
+            out["within_budget"] = (None if budget_rmb_m2 is None or math.isnan(out["extra_cost_rmb_m2"])
+                                    else bool(out["extra_cost_rmb_m2"] <= budget_rmb_m2 + 1e-9))
+            for energy in ENERGY_COLUMNS:
+                mine = _number(best.get(energy)) if best is not None else None
+                ref = _number(base.get(energy)) if base is not None else None
+                out[f"cheapest_{energy}"] = math.nan if mine is None else mine
+                out[f"baseline_{energy}"] = math.nan if ref is None else ref
+                out[f"{energy}_saved"] = math.nan if mine is None or ref is None else ref - mine
+            stats = (search_stats or {}).get((variant.name, *(str(k) for k in keys)))
+            out.update(dict(stats) if stats else {"search_asked": 0})
+            rows.append(out)
+    return marginal_costs(flag_share_changes(pd.DataFrame(rows), group_columns), group_columns, co2_years)
+
+
+def marginal_costs(table: pd.DataFrame, group_columns: Sequence[str] = GROUP_COLUMNS,
+                   co2_years: float = 50.0) -> pd.DataFrame:
+    """Add, per study, city and template, the cost of each variant's step over the previous one:
+    ``step_extra_cost_rmb_m2``, ``step_primary_energy_saved_kwh_m2``, ``marginal_cost_rmb_per_kwh``
+    (RMB per m2 per kWh/(m2 a) of primary energy saved: the investment that saves one kWh per m2
+    every year) and ``marginal_cost_rmb_per_t_co2`` (RMB per tonne of CO2 saved over ``co2_years``,
+    undiscounted: step cost per m2 / (CO2 saved kg/(m2 a) x years / 1000)). NaN for a study's first
+    variant, and where the step saves nothing (a cost without a saving has no finite ratio)."""
+    if table.empty:
+        return table
+    table = table.copy()
+    for name in ("step_extra_cost_rmb_m2", "step_primary_energy_saved_kwh_m2", "marginal_cost_rmb_per_kwh",
+                 "marginal_cost_rmb_per_t_co2"):
+        table[name] = math.nan
+    for _, group in table.groupby(["study", *group_columns], sort=False, dropna=False):
+        previous = None
+        for idx in group.index:
+            if previous is not None:
+                p, c = table.loc[previous], table.loc[idx]
+                cost = c["extra_cost_rmb_m2"] - p["extra_cost_rmb_m2"]
+                energy = p["cheapest_primary_energy_kwh_m2"] - c["cheapest_primary_energy_kwh_m2"]
+                co2 = p["cheapest_co2_kg_m2"] - c["cheapest_co2_kg_m2"]
+                table.at[idx, "step_extra_cost_rmb_m2"] = cost
+                table.at[idx, "step_primary_energy_saved_kwh_m2"] = energy
+                if energy > 0:
+                    table.at[idx, "marginal_cost_rmb_per_kwh"] = cost / energy
+                if co2 > 0:
+                    table.at[idx, "marginal_cost_rmb_per_t_co2"] = cost / (co2 * co2_years / 1000.0)
+            previous = idx
+    return table
 
 
 def flag_share_changes(table: pd.DataFrame, group_columns: Sequence[str] = GROUP_COLUMNS) -> pd.DataFrame:

@@ -494,3 +494,33 @@ def test_sweep_unknown_indicator_leaves_no_run_folder(capsys, tmp_path):
     out = tmp_path / "out"
     _refused(capsys, ["sweep", str(path), "--out", str(out)], "no_such_indicator")
     _no_run_folder(out)
+
+
+# --- variant studies (issue 15): bad [[variant]], [baseline], [search] and budget ------------------
+
+@pytest.mark.parametrize(("extra", "fields"), [
+    ('[[variant]]\nname = "v"\ntarget = "gb55015"\nlimits = { roof_colour = 0.2 }\n', ("roof_colour", "allowed")),
+    ('[[variant]]\nname = "v"\ntarget = "gb55015"\nlimits = { wall_u_w_m2k = "< 0.2" }\n', ("wall_u_w_m2k",)),
+    ('[[variant]]\nname = "v"\ntarget = "retrofit"\n', ("variant[0].target", "ultra-low")),
+    ('[[variant]]\nname = "v"\ntarget = "gb55015"\n[[variant]]\nname = "v"\ntarget = "ultra-low"\n', ("'v'",)),
+    ('[[variant]]\nname = "v"\ntarget = "gb55015"\n[baseline]\npackage = "cheapest"\nvariant = "w"\n',
+     ("baseline.variant", "'w'", "allowed: v")),
+    ('[[variant]]\nname = "v"\ntarget = "gb55015"\n[baseline]\npackage = "cheapest"\n', ("baseline.variant",)),
+    ('[baseline]\npackage = "best"\n', ("baseline.package", "reference")),
+    ('[baseline]\npackage = { window_u_w_m2k = 1.0 }\n[[variant]]\nname = "v"\ntarget = "gb55015"\n',
+     ("baseline.package", "missing")),
+    ('[search]\npopulation = 2\n', ("search.population", ">= 4")),
+    ('[search]\nsize = 2\n', ("search.", "'size'", "population")),
+])
+def test_sweep_bad_variant_baseline_or_search_leaves_no_run_folder(capsys, tmp_path, extra, fields):
+    path = _sweep(tmp_path)
+    path.write_text(path.read_text() + "\n" + extra)
+    out = tmp_path / "out"
+    _refused(capsys, ["sweep", str(path), "--out", str(out)], *fields)
+    _no_run_folder(out)
+
+
+def test_sweep_negative_budget_refused(capsys, tmp_path):
+    path = _sweep(tmp_path)
+    path.write_text(path.read_text().replace("[sweep]\n", "[sweep]\nbudget_rmb_m2 = -5\n", 1))
+    _refused(capsys, ["sweep", str(path), "--out", str(tmp_path / "out")], "budget_rmb_m2", ">= 0")

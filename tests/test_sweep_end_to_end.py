@@ -74,10 +74,11 @@ def test_sweep_end_to_end(tmp_path, ray_2cpu):
     first = run_sweep(spec, out_dir=tmp_path / "runs", progress=False)
     res = first.results
     assert res["status"].eq("ok").all(), res[["sample", "status", "error"]]
-    assert (res["sample"].value_counts().to_dict() == {"main": 4, "morris": 2 * 3, "default": 1})
-    # 4 + 6 designs + the default; every design shares one 2016-era reference building, one
-    # GB 55015 reference (the threshold study's gb55015 target) and one new-build cost base
-    assert first.n_simulated == len(set(res["key"])) + 3
+    assert (res["sample"].value_counts().to_dict() == {"main": 4, "morris": 2 * 3, "default": 1, "baseline": 1})
+    # 4 + 6 designs, the default and the baseline; every design shares one 2016-era reference
+    # building, one GB 55015 reference (the threshold study's gb55015 target; also the baseline
+    # package, the same simulation) and one new-build cost base
+    assert first.n_simulated == len(set(res["key"])) + 2
     for name in ("results.parquet", "results.csv", "thresholds.csv", "sensitivity_morris.csv", "report.html"):
         assert (first.run_dir / name).is_file(), name
     assert pd.read_parquet(first.run_dir / "results.parquet").shape[0] == len(res)
@@ -90,10 +91,10 @@ def test_sweep_end_to_end(tmp_path, ray_2cpu):
     assert (th["compliance_share_low"] <= th["compliance_share"]).all()
     assert (th["compliance_share"] <= th["compliance_share_high"]).all()
     # the cheapest complying package cannot get cheaper as the limit tightens
-    costs = th["cheapest_incremental_investment_rmb"].dropna().tolist()
+    costs = th["cheapest_cost_rmb_m2"].dropna().tolist()
     assert costs == sorted(costs)
-    assert th["cheapest_incremental_investment_rmb_m2"].notna().sum() == len(costs)
-    counted = res[res["sample"] != "default"]
+    assert th["extra_cost_rmb_m2"].notna().sum() == len(costs)
+    counted = res[~res["sample"].isin(["default", "baseline"])]
     assert th.iloc[0]["n_complying"] <= len(counted)
     wall_ok = counted[counted["wall_u_w_m2k"] <= 0.30 + 1e-9]
     assert th.iloc[1]["n_complying"] <= len(wall_ok)

@@ -1,4 +1,6 @@
-"""Threshold-study logic on a small hand-made sweep table (no simulation)."""
+"""Threshold and variant studies on a small hand-made sweep table (no simulation): shares, their
+intervals, the cheapest complying package, savings and marginal costs against the baseline, all
+checked against hand counts. The sweep with EnergyPlus: tests/test_sweep_variants.py."""
 
 from __future__ import annotations
 
@@ -7,24 +9,25 @@ import math
 import pandas as pd
 import pytest
 from ultralow.errors import InputError
-from ultralow.optimise.threshold import (
-    column,
-    compliance_mask,
-    flag_share_changes,
-    indicator_columns,
-    parse_study,
-    share_interval,
-    threshold_table,
-)
+from ultralow.optimise.threshold import flag_share_changes, parse_study, share_interval, variant_table
+from ultralow.optimise.variants import Limit, Variant, column, complies, design_columns, parse_variant, property_column
 from ultralow.templates.standards import ComplianceContext, evaluate
 
 
+def threshold_table(table, studies, variables, **kwargs):
+    """The variant table of one-indicator threshold studies."""
+    return variant_table(table, [v for s in studies for v in s.variants()], variables, **kwargs)
+
+
 def _design(city: str, zone: str, sample: str, wall_u: float, cost: float, heating: float,
-            saving: float = 0.5) -> dict:
-    """One row: gb55015 indicators wall U (<= 0.35 in both zones) and the saving rate (>= 0.30)."""
+            saving: float = 0.5, window_u: float = 1.5) -> dict:
+    """One row: gb55015 indicators wall U (<= 0.35 in both zones) and the saving rate (>= 0.30);
+    cost in RMB/m2 against the cost base; primary energy = heating + 20, CO2 = 0.5 kg/kWh of it."""
     row = {"city": city, "template": "residential", "climate_zone": zone, "sample": sample, "status": "ok",
-           "key": f"{city}-{sample}-{wall_u}", "wall_u_w_m2k": wall_u, "incremental_investment_rmb": cost,
-           "heating_demand_kwh_m2": heating, "cooling_demand_kwh_m2": 1.0, "primary_energy_kwh_m2": heating + 20}
+           "key": f"{city}-{sample}-{wall_u}", "wall_u_w_m2k": wall_u, "incremental_investment_rmb_m2": cost,
+           "heating_demand_kwh_m2": heating, "cooling_demand_kwh_m2": 1.0, "primary_energy_kwh_m2": heating + 20,
+           "co2_kg_m2": 0.5 * (heating + 20), property_column("window_u_w_m2k"): window_u,
+           property_column("wall_u_w_m2k"): wall_u}
     for name, value, limit, cmp_ in (("wall_u_w_m2k", wall_u, 0.35, "<="),
                                      ("saving_rate_vs_2016_baseline", saving, 0.30, ">=")):
         row.update({column("gb55015", name, "value"): value, column("gb55015", name, "limit"): limit,
@@ -35,7 +38,7 @@ def _design(city: str, zone: str, sample: str, wall_u: float, cost: float, heati
 def _table() -> pd.DataFrame:
     rows = []
     for city, zone in (("harbin", "severe_cold_B"), ("beijing", "cold_B")):
-        rows.append(_design(city, zone, "default", 0.45, 0.0, 60.0, saving=0.1))
+        rows.append(_design(city, zone, "baseline", 0.45, 0.0, 60.0, saving=0.1))
         for u, cost, heating in ((0.40, 10.0, 50.0), (0.30, 20.0, 40.0), (0.20, 35.0, 30.0), (0.15, 50.0, 25.0)):
             rows.append(_design(city, zone, "main", u, cost, heating))
     rows.append(_design("harbin", "severe_cold_B", "main", 0.10, 5.0, 20.0, saving=0.2))  # fails the saving
@@ -59,15 +62,17 @@ def test_threshold_table_shares_cheapest_and_savings():
     # 0.30, 0.20, 0.15 / 0.20, 0.15 / 0.15 (0.10 always fails the saving rate)
     assert harbin["n_complying"].tolist() == [3, 2, 1]
     assert harbin["compliance_share"].tolist() == pytest.approx([0.6, 0.4, 0.2])
-    assert harbin["cheapest_incremental_investment_rmb"].tolist() == [20.0, 35.0, 50.0]
+    assert harbin["cheapest_cost_rmb_m2"].tolist() == [20.0, 35.0, 50.0]
+    assert harbin["extra_cost_rmb_m2"].tolist() == [20.0, 35.0, 50.0]  # the baseline costs 0 over the cost base
+    assert harbin["cheapest_origin"].eq("sample").all() and harbin.index.tolist() == [0.35, 0.25, 0.15]
     assert harbin.loc[0.15, "cheapest_package"] == '{"wall_u_w_m2k": 0.15}'
-    assert harbin["heating_demand_kwh_m2_saved"].tolist() == pytest.approx([20.0, 30.0, 35.0])  # vs default 60
+    assert harbin["heating_demand_kwh_m2_saved"].tolist() == pytest.approx([20.0, 30.0, 35.0])  # vs the baseline's 60
     assert harbin["applies"].all() and harbin["comparison"].eq("<=").all()
     # Beijing is cold_B: the study does not apply; the standard's 0.35 stays
     beijing = out.loc["beijing"]
     assert not beijing["applies"].any()
     assert beijing["n_complying"].tolist() == [3, 3, 3]
-    assert beijing["cheapest_incremental_investment_rmb"].tolist() == [20.0, 20.0, 20.0]
+    assert beijing["cheapest_cost_rmb_m2"].tolist() == [20.0, 20.0, 20.0]
 
 
 def test_share_never_rises_as_a_limit_tightens():
@@ -81,14 +86,85 @@ def test_columns_round_trip_a_real_report():
                             parameters={"n50_ach": 0.6, "hrv_efficiency": 0.75}, wdh20_kkh=0.0, ddh28_kkh=0.0)
     result = {"heating_demand_kwh_m2": 17.0, "cooling_demand_kwh_m2": 2.0, "primary_energy_kwh_m2": 40.0}
     report = evaluate("ultra-low", result, ctx)
-    table = pd.DataFrame([{"climate_zone": "severe_cold_B", **indicator_columns(report)}])
+    row = {"climate_zone": "severe_cold_B", **design_columns([report], {"wall_u_w_m2k": 0.2})}
     heating_limit = report.indicator("heating_demand_kwh_m2").limit
-    assert bool(compliance_mask(table, None, None, target="ultra-low").iloc[0]) == report.passed
-    study = parse_study({"target": "ultra-low", "indicator": "heating_demand_kwh_m2", "values": [16.0, 18.0]})
-    assert not compliance_mask(table, study, 16.0).iloc[0]
+    assert complies(row, Variant("as stated", "ultra-low")) == report.passed
+    tight, loose = parse_study({"target": "ultra-low", "indicator": "heating_demand_kwh_m2",
+                                "values": [16.0, max(18.0, heating_limit or 0)]}).variants()
+    assert not complies(row, tight)
     # with a looser heating limit the heating indicator passes; the rest decide as in the report
-    others = all(i.passed for i in report.indicators if i.name != "heating_demand_kwh_m2")
-    assert bool(compliance_mask(table, study, max(18.0, heating_limit or 0)).iloc[0]) == others
+    others = all(i.passed for i in report.requirements if i.name != "heating_demand_kwh_m2")
+    assert complies(row, loose) == others
+
+
+def _variant_table():
+    """Three variants of GB 55015 in severe cold: as stated, wall <= 0.25 + window <= 1.2, wall
+    <= 0.15 + window <= 1.0 (the window limit is added: gb55015's own window limit is not in the rows)."""
+    variants = [parse_variant({"name": "current", "target": "gb55015"}, 0),
+                parse_variant({"name": "step 1", "standard": "gb55015_2021", "zones": ["severe_cold"],
+                               "limits": {"wall_u_w_m2k": 0.25, "window_u_w_m2k": 1.2}}, 1),
+                parse_variant({"name": "step 2", "target": "gb55015", "zones": ["severe_cold"],
+                               "limits": {"wall_u_w_m2k": 0.15, "window_u_w_m2k": "<= 1.0"}}, 2)]
+    rows = [_design("harbin", "severe_cold_B", "baseline", 0.35, 5.0, 50.0, window_u=1.6)]
+    for u, win, cost, heating in ((0.30, 1.5, 20.0, 40.0), (0.20, 1.5, 30.0, 34.0), (0.20, 1.1, 40.0, 32.0),
+                                  (0.15, 1.0, 70.0, 25.0), (0.12, 0.9, 90.0, 22.0), (0.20, 1.0, 45.0, 30.0)):
+        rows.append(_design("harbin", "severe_cold_B", "main", u, cost, heating, window_u=win))
+    rows.append({**_design("harbin", "severe_cold_B", "search", 0.15, 60.0, 26.0, window_u=1.0), "key": "s1"})
+    return variant_table(pd.DataFrame(rows), variants, ["wall_u_w_m2k"], budget_rmb_m2=50.0, co2_years=50.0)
+
+
+def test_variants_combine_limits_on_top_of_a_target_and_price_each_step():
+    """Hand counts over the 6 sampled designs; the search row (cost 60) is a candidate for the
+    cheapest package but not part of the population the shares count."""
+    out = _variant_table().set_index("variant")
+    assert out["n_designs"].tolist() == [6, 6, 6]
+    # current: every design passes wall <= 0.35 (gb55015 has no window column here);
+    # step 1: wall <= 0.25 and window <= 1.2 -> (0.20, 1.1), (0.15, 1.0), (0.12, 0.9), (0.20, 1.0);
+    # step 2: wall <= 0.15 and window <= 1.0 -> (0.15, 1.0), (0.12, 0.9)
+    assert out["n_complying"].tolist() == [6, 4, 2]
+    assert out["description"].tolist()[2] == "gb55015 + wall_u_w_m2k <= 0.15 + window_u_w_m2k <= 1 (in severe_cold)"
+    # the baseline (wall 0.35, cost 5) complies with the standard as stated: it is that variant's
+    # cheapest package, at no extra cost and no saving
+    assert out["cheapest_cost_rmb_m2"].tolist() == [5.0, 40.0, 60.0]
+    assert out["cheapest_origin"].tolist() == ["baseline", "sample", "search"]
+    assert out["cheapest_sampled_extra_cost_rmb_m2"].tolist() == [15.0, 35.0, 65.0]
+    assert out["extra_cost_rmb_m2"].tolist() == [0.0, 35.0, 55.0]  # over the baseline's 5 RMB/m2
+    assert out["primary_energy_kwh_m2_saved"].tolist() == pytest.approx([0.0, 18.0, 24.0])  # baseline 70
+    # within the 50 RMB/m2 budget: complying sampled designs costing <= 55 (20, 30, 40, 45 / 40, 45 / none)
+    assert out["n_within_budget"].tolist() == [4, 2, 0] and out["within_budget"].tolist() == [True, True, False]
+    # marginal costs: step 1 costs 35 RMB/m2 more and saves 18 kWh/(m2 a) of primary energy and
+    # 9 kg CO2/(m2 a), i.e. 0.45 t per m2 over 50 years: 35/18 RMB/m2 per kWh/(m2 a), 77.8 RMB/t
+    assert math.isnan(out.loc["current", "marginal_cost_rmb_per_kwh"])
+    assert out.loc["step 1", "marginal_cost_rmb_per_kwh"] == pytest.approx(35.0 / 18.0)
+    assert out.loc["step 1", "marginal_cost_rmb_per_t_co2"] == pytest.approx(35.0 / (9.0 * 50 / 1000))
+    assert out.loc["step 2", "marginal_cost_rmb_per_kwh"] == pytest.approx(20.0 / 6.0)
+
+
+def test_a_variant_outside_its_zones_is_the_target_as_stated():
+    rows = [_design("beijing", "cold_B", "main", 0.30, 20.0, 40.0, window_u=1.5)]
+    variant = parse_variant({"name": "tight", "target": "gb55015", "zones": ["severe_cold"],
+                             "limits": {"wall_u_w_m2k": 0.15, "window_u_w_m2k": 1.0}})
+    assert complies(rows[0], variant) and not complies({**rows[0], "climate_zone": "severe_cold_A"}, variant)
+
+
+def test_an_unevaluated_added_limit_fails():
+    row = _design("harbin", "severe_cold_B", "main", 0.15, 20.0, 40.0)
+    row[property_column("window_u_w_m2k")] = None
+    assert not complies(row, Variant("v", "gb55015", (Limit("window_u_w_m2k", "<=", 1.0),)))
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"target": "gb55015"}, "name"),
+    ({"name": "x", "target": "retrofit"}, "not allowed"),
+    ({"name": "x", "target": "gb55015", "limits": {"wall_u_w_m2k": "< 0.2"}}, "must be a number"),
+    ({"name": "x", "target": "gb55015", "limits": {"wall_u_w_m2k": float("nan")}}, "finite"),
+    ({"name": "x", "target": "gb55015", "limits": [0.2]}, "must be a table"),
+    ({"name": "x", "target": "gb55015", "zones": ["arctic"]}, "climate zone"),
+    ({"name": "x", "target": "gb55015", "level": 2}, "unknown key"),
+])
+def test_bad_variants_are_refused(raw, message):
+    with pytest.raises(InputError, match=message):
+        parse_variant(raw)
 
 
 @pytest.mark.parametrize("raw, message", [

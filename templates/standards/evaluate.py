@@ -197,6 +197,32 @@ def _envelope_value(result: Any, ctx: ComplianceContext, name: str) -> tuple[flo
     return value, "design parameter" if value is not None else "not in the result or parameters"
 
 
+#: Properties of the design itself (not of its energy) a limit can be set on in any target:
+#: name -> (label, unit, the comparison a limit on it uses). Values: :func:`design_property`.
+DESIGN_PROPERTIES: dict[str, tuple[str, str, str]] = {
+    "wall_u_w_m2k": ("External wall U-value", "W/(m2 K)", "<="),
+    "roof_u_w_m2k": ("Roof U-value", "W/(m2 K)", "<="),
+    "window_u_w_m2k": ("Window U-value", "W/(m2 K)", "<="),
+    "window_shgc": ("Window SHGC", "-", "<="),
+    "shape_coefficient_1_m": ("Shape coefficient", "1/m", "<="),
+    "n50_ach": ("Airtightness n50", "1/h", "<="),
+    "hrv_efficiency": ("Heat-recovery efficiency", "-", ">="),
+}
+
+
+def design_property(name: str, result: Any, ctx: ComplianceContext) -> tuple[float | None, str]:
+    """A design property of :data:`DESIGN_PROPERTIES`, (value, note), compared as a standard
+    states its prescriptive limits: envelope U-values as EnergyPlus reports them (thermal bridges
+    included) rounded to :data:`ENVELOPE_DECIMALS`, window U/SHGC, n50 and heat-recovery
+    efficiency as declared by the design (:func:`_envelope_value`)."""
+    if name not in DESIGN_PROPERTIES:
+        raise InputError(f"{name!r} is not a design property; allowed: {', '.join(DESIGN_PROPERTIES)}")
+    if name in ("n50_ach", "hrv_efficiency"):
+        value = _param(ctx, name)
+        return value, "declared design value" if value is not None else "design parameter not given"
+    return _envelope_value(result, ctx, name)
+
+
 def _envelope_indicators(result: Any, ctx: ComplianceContext, lim: EnvelopeLimits) -> list[Indicator]:
     out: list[Indicator] = []
     checks = (
