@@ -881,6 +881,7 @@ def analyse_sensitivity(spec: SweepSpec, results: pd.DataFrame, unit_x: np.ndarr
     (+ ``sensitivity_sobol_s2``); groups with a failed design or a missing output are skipped
     and listed in ``sensitivity_skipped``."""
     sens = spec.sensitivity
+    variables = spec.optimiser_spec(spec.templates[0], spec.sites[0]).variables
     firsts, seconds, skipped = [], [], []
     part = results[results["sample"] == sens.method]
     for (template, city), group in part.groupby(["template", "city"], sort=True):
@@ -899,6 +900,7 @@ def analyse_sensitivity(spec: SweepSpec, results: pd.DataFrame, unit_x: np.ndarr
         if sens.method == "morris":
             t = sensitivity.morris_indices(problem, unit_x, outputs, levels=sens.levels, conf_level=sens.conf_level,
                                            resamples=sens.resamples, seed=sens.seed)
+            t = sensitivity.per_unit_effects(t, variables, levels=sens.levels, x=unit_x)  # e.g. per 0.1 W/(m2 K)
             firsts.append(t.assign(**tags))
         else:
             t1, t2 = sensitivity.sobol_indices(problem, outputs, second_order=sens.second_order,

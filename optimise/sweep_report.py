@@ -265,7 +265,9 @@ def render_report(spec: Any, results: pd.DataFrame, thresholds: pd.DataFrame,
         parts.append(f"<h2>{html.escape(name.replace('_', ' '))}</h2>")
         if name in ("sensitivity_morris", "sensitivity_sobol"):
             method = name.rsplit("_", 1)[1]
-            note = ("Morris elementary effects: mu* = mean |effect| of a full-range change, error bars = "
+            note = ("Morris elementary effects: mu* = mean |effect| of a full-range change; mu*/step and mu/step = "
+                    "the mean |effect| and the signed mean effect per reporting step of the variable (column "
+                    "per_unit_unit, e.g. 0.1 W/(m2 K)), averaged over the sampled range; error bars = "
                     f"{spec.sensitivity.conf_level:.0%} bootstrap interval" if method == "morris" else
                     "Sobol indices (Saltelli sample): S1 first order, ST total; error bars = "
                     f"{spec.sensitivity.conf_level:.0%} bootstrap interval")
@@ -274,7 +276,15 @@ def render_report(spec: Any, results: pd.DataFrame, thresholds: pd.DataFrame,
                 parts.append(sensitivity_figure(frame, method))
             except Exception as exc:
                 parts.append(f"<p>could not draw: {html.escape(str(exc))}</p>")
-        parts.append(table_html(frame).replace('<div class="scroll">', '<div class="whole">'))
+        if "mu_star_per_unit" in frame:  # two narrow tables: per full range, per reporting step
+            keys = (("template", "template"), ("city", "city"), ("output", "output"), ("variable", "variable"))
+            parts.append(_display(frame, (*keys, ("mu_star", "mu* (full range)"), ("mu_star_conf", "mu* interval"),
+                                          ("mu", "mu"), ("sigma", "sigma"))))
+            parts.append(_display(frame, (*keys, ("per_unit_unit", "per step of"), ("mu_star_per_unit", "mu*/step"),
+                                          ("mu_star_conf_per_unit", "mu*/step interval"),
+                                          ("mu_per_unit", "mu/step (signed)"), ("per_unit_note", "note"))))
+        else:
+            parts.append(table_html(frame).replace('<div class="scroll">', '<div class="whole">'))
     parts += ["<h2>Provenance</h2>", _provenance_html(provenance)]
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sweep {html.escape(spec.name)}</title>'
             f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")

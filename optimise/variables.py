@@ -2,8 +2,9 @@
 
 A variable maps one optimiser value to one or more template parameters:
 - ``float`` / ``int``: one template parameter (``parameter``, default the variable's name),
-  with bounds inside the parameter's allowed range; floats are rounded to ``step`` (default
-  1e-4 of the parameter's unit) so that equal designs hash equally in the result store;
+  with bounds inside the parameter's allowed range; floats are rounded to the grid ``min``,
+  ``min + step``, ... (without ``step``: to 1e-4 of the parameter's unit) so that equal designs
+  hash equally in the result store;
 - ``choice`` of a template choice parameter (``heat_pump``, ``wall_insulation``...): the value is
   the catalogue id itself;
 - ``choice`` from a catalogue that expands (``windows`` -> U, SHGC, VT; ``pv_modules`` ->
@@ -91,8 +92,10 @@ class Variable:
     def decode(self, value: Any) -> Any:
         """Optimiser value -> clean Python value (rounded float, int, or option id)."""
         if self.kind == "float":
-            step = self.step or 1e-4
-            x = round(round(float(value) / step) * step, 10)
+            if self.step is None:
+                x = round(round(float(value) / 1e-4) * 1e-4, 10)
+            else:  # the grid low, low + step, ... (a step need not divide low: 0.1 .. 0.5 by 0.4)
+                x = round(float(self.low) + round((float(value) - float(self.low)) / self.step) * self.step, 10)
             return min(max(x, float(self.low)), float(self.high))
         if self.kind == "int":
             return int(round(float(value)))
