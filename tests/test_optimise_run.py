@@ -74,7 +74,7 @@ def test_run_outputs_failures_and_store_reuse(local_ray, tmp_path):
     assert list(history["generation"]) == [1, 2]
     assert history["n_failed"].sum() == len(failed)
     # issue 15: a variable's column is the input asked for; EnergyPlus's value sits beside it
-    assert set(ev["wall_u_w_m2k"].round(10)) <= {0.2, 0.3, 0.4}  # multiples of the step within 0.15-0.45
+    assert set(ev["wall_u_w_m2k"].round(10)) <= {0.15, 0.25, 0.35, 0.45}  # the grid min + k * step within 0.15-0.45
     assert "reported_wall_u_w_m2k" in ev and (ev["reported_wall_u_w_m2k"] != ev["wall_u_w_m2k"]).any()
     # issue 14: the run states its weather (file, hash by hashlib here, not synthetic) in weather.json and the report
     weather = json.loads((run_dir / "weather.json").read_text())
