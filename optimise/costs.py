@@ -71,6 +71,16 @@ change the existing building (listed in ``measures``), the existing building its
   ``investment_rmb`` = gross - subsidy. Scaffolding and fees are spread over the components in
   proportion for replacements and maintenance; the subsidy is received once.
 
+Regional price level: every investment amount above (each component and its parts, scaffolding;
+hence fees and the subsidy's fraction part) is multiplied by the factor ``f`` of the building's
+province, ``I_c = f * I_c,national``, the subsidy per m2 not: ``f = regional.price_factor[p]`` of
+the cost data when given, else ``f = c_p / c_national`` with ``c`` the cost per m2 of buildings
+completed of ``optimise/data/regional_prices.toml`` (sources there). The province ``p`` is the
+tariff region's of the city (``tariffs.city``, else the weather's city; :mod:`ultralow.optimise.tariffs`);
+without a city, or for a city the tariff file does not know, ``p = "national"`` and ``f = 1``.
+Reported as ``price_region`` and ``regional_price_factor``; ``window_price_rmb_m2`` stays the
+national price. The baseline package of a new building is priced in the same province.
+
 Energy cost of year 1 (RMB/a), with the tariff of the building's province
 (:mod:`ultralow.optimise.tariffs`; ``tariffs.city`` or the weather's city):
 ``E = sum_mh import_mh * p_mh - p_export * sum_mh export_mh + fuel + district heat``, import and
@@ -105,12 +115,14 @@ result's services scope, PV credited; see ``ultralow.sim.results``).
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from ultralow.errors import InputError
@@ -158,10 +170,11 @@ SCHEMA: dict[str, str] = {
     "hot_water.price_rmb_kw": "hot_water_map",
     "pv.price_rmb_w": "nonneg",
     "pv.degradation_per_year": "fraction",
+    "regional.price_factor": "factor_map",
     **{f"lifetime_years.{c}": "years" for c in COMPONENTS},
     **{f"maintenance_fraction.{c}": "fraction" for c in COMPONENTS},
 }
-MAP_KINDS = ("insulation_map", "surface_map", "heat_pump_map", "hot_water_map")
+MAP_KINDS = ("insulation_map", "surface_map", "heat_pump_map", "hot_water_map", "factor_map")
 BILLINGS = ("metered", "area")
 KIND_HELP = {
     "rate": "a number from -0.5 to 0.5 (per year)",
@@ -202,6 +215,8 @@ def _allowed_keys(kind: str) -> tuple[str, ...]:
         from ultralow.sim.hot_water import system_ids
 
         return system_ids()
+    if kind == "factor_map":
+        return tuple(regional_cost_table())
     return ()
 
 
@@ -315,6 +330,83 @@ def window_price_points() -> list[tuple[float, float]]:
     return points
 
 
+NATIONAL = "national"  # price region of a building whose province is unknown (factor 1.0)
+REGIONAL_PRICES_FILE = "optimise/data/regional_prices.toml"
+
+
+@dataclass(frozen=True)
+class RegionalCost:
+    """One row of ``optimise/data/regional_prices.toml``: a province's (or the national) building
+    cost per m2 of floor space with its provenance."""
+
+    name: str
+    cost_rmb_m2: float
+    source: str
+    verified: bool
+    year: int
+
+
+def _regional_row(body: Any, where: str, key: str) -> RegionalCost:
+    """Validated row ``key`` of the regional price file; InputError names the file and field."""
+    if not isinstance(body, dict):
+        raise InputError(f"{where}: [{key}] must be a table with name, cost_rmb_m2, unit, source, verified, year")
+    fields = ("name", "cost_rmb_m2", "unit", "source", "verified", "year")
+    for name in fields:
+        if name not in body:
+            raise InputError(f"{where}: [{key}] needs {name!r}")
+    extra = sorted(set(body) - set(fields))
+    if extra:
+        raise InputError(f"{where}: [{key}]: unknown field(s) {', '.join(extra)}; allowed: {', '.join(fields)}")
+    cost = body["cost_rmb_m2"]
+    if not _is_number(cost) or cost <= 0:
+        raise InputError(f"{where}: {key}.cost_rmb_m2 = {cost!r} is not allowed; use a number > 0 (RMB/m2)")
+    if not isinstance(body["source"], str) or not body["source"].strip():
+        raise InputError(f"{where}: {key}.source must be a non-empty text (document / URL)")
+    if not isinstance(body["verified"], bool):
+        raise InputError(f"{where}: {key}.verified must be true or false")
+    if not isinstance(body["year"], int) or isinstance(body["year"], bool):
+        raise InputError(f"{where}: {key}.year must be a whole number")
+    return RegionalCost(str(body["name"]), float(cost), body["source"], body["verified"], body["year"])
+
+
+def load_regional_costs(path: str | Path | None = None) -> dict[str, RegionalCost]:
+    """Rows of the regional price file (default the packaged ``optimise/data/regional_prices.toml``):
+    ``{"national": base, <province id>: row, ...}``; InputError names the file and the field."""
+    where = str(path) if path is not None else REGIONAL_PRICES_FILE
+    try:
+        if path is None:
+            with resources.files("ultralow.optimise").joinpath("data", "regional_prices.toml").open("rb") as fh:
+                data = tomllib.load(fh)
+        else:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{where}: not valid TOML: {exc}") from None
+    extra = sorted(set(data) - {NATIONAL, "provinces"})
+    if extra:
+        raise InputError(f"{where}: unknown top-level key(s) {', '.join(extra)}; allowed: national, provinces")
+    provinces = data.get("provinces")
+    if NATIONAL not in data or not isinstance(provinces, dict) or not provinces:
+        raise InputError(f"{where}: needs [national] and at least one [provinces.<id>]")
+    rows = {NATIONAL: _regional_row(data[NATIONAL], where, NATIONAL)}
+    for pid, body in provinces.items():
+        rows[pid] = _regional_row(body, where, f"provinces.{pid}")
+    return rows
+
+
+@functools.cache
+def regional_cost_table() -> Mapping[str, RegionalCost]:
+    """The packaged regional price rows (:func:`load_regional_costs`), national base included (read once)."""
+    return MappingProxyType(load_regional_costs())
+
+
+def province_id(province_name: str) -> str:
+    """Province id of a province name as ``optimise/data/tariffs.toml`` spells it
+    ("Inner Mongolia" -> "inner_mongolia")."""
+    return "_".join(province_name.strip().lower().split())
+
+
 def present_value_factor(rate: float, years: int) -> float:
     """Annuity factor sum_{t=1..N} (1+r)^-t = (1 - (1+r)^-N) / r (N when r = 0)."""
     return float(years) if rate == 0 else (1.0 - (1.0 + rate) ** -years) / rate
@@ -374,6 +466,33 @@ class CostModel:
         """Keys of items not checked against their source."""
         return sorted(k for k, v in self.items.items() if not v.verified)
 
+    # --- regional price level ----------------------------------------------------------------
+    def price_region(self, template_name: str, city: str | None) -> str:
+        """Province id whose price level applies (``tariffs.city`` overrides the weather's city; the
+        city's province is its tariff region's, :mod:`ultralow.optimise.tariffs`); ``"national"``
+        when there is no city or the tariff file does not know it."""
+        if not (self.value("tariffs.city") or city):
+            return NATIONAL
+        try:
+            return province_id(self.tariff(template_name, city).province)
+        except InputError:
+            return NATIONAL
+
+    def regional_price_factor(self, region: str) -> float:
+        """Multiplier on every investment of a building in ``region`` (a province id, or
+        ``"national"``): the cost file's ``regional.price_factor`` entry, else ``f = cost_rmb_m2[region]
+        / cost_rmb_m2[national]`` of ``optimise/data/regional_prices.toml``; 1.0 for ``"national"``."""
+        overrides = self.value("regional.price_factor")
+        if region in overrides:
+            return overrides[region]
+        if region == NATIONAL:
+            return 1.0
+        table = regional_cost_table()
+        if region not in table:
+            raise InputError(f"{REGIONAL_PRICES_FILE}: no [provinces.{region}]; add it or set "
+                             f"[regional] price_factor = {{{region} = <factor>}} in a cost file")
+        return table[region].cost_rmb_m2 / table[NATIONAL].cost_rmb_m2
+
     # --- prices ----------------------------------------------------------------------------
     def _catalogue_price(self, item: str, catalogue: str, entry_id: str, what: str, field: str) -> float:
         """Price of ``entry_id`` from cost item ``item`` (user-editable), else from the template
@@ -422,8 +541,12 @@ class CostModel:
     # --- quantities and investment ---------------------------------------------------------
     def investment(self, template_name: str, params: Mapping[str, Any],
                    result: Mapping[str, Any] | None = None, peak_load_result: Mapping[str, Any] | None = None,
-                   existing: Mapping[str, Any] | None = None) -> dict[str, float]:
+                   existing: Mapping[str, Any] | None = None, price_region: str = NATIONAL) -> dict[str, float]:
         """Investment per component (``investment_<component>_rmb``), quantities and totals.
+
+        ``price_region``: province id (:meth:`price_region`) whose price factor
+        (:meth:`regional_price_factor`) multiplies every component, scaffolding included; reported
+        as ``price_region`` and ``regional_price_factor``.
 
         ``existing``: the existing building's parameters as simulated (a retrofit): then only the
         measures that change it are charged, with the retrofit's extra works, fees and subsidies;
@@ -539,10 +662,15 @@ class CostModel:
         out["investment_pv_rmb"] = 1000.0 * q["pv_capacity_kw"] * pv_price
         if out["investment_pv_rmb"] > 0:
             applied.append("pv")
+        factor = self.regional_price_factor(price_region)
+        out["price_region"] = price_region
+        out["regional_price_factor"] = factor
+        for key in [k for k in out if k.startswith("investment_")]:  # every component and its parts
+            out[key] *= factor
         out["investment_insulation_rmb"] = sum(out[f"investment_insulation_{s}_rmb"] for s in SURFACES)
         works = sum(out[f"investment_{c}_rmb"] for c in COMPONENTS)
         facade_works = retrofit and (q["wall_insulation_cm"] > 0 or replaced)
-        out["investment_scaffolding_rmb"] = (q["wall_gross_m2"] * self.value("retrofit.scaffolding_rmb_m2")
+        out["investment_scaffolding_rmb"] = (factor * q["wall_gross_m2"] * self.value("retrofit.scaffolding_rmb_m2")
                                              if facade_works else 0.0)
         works += out["investment_scaffolding_rmb"]
         out["investment_fees_rmb"] = works * self.value("retrofit.fees_fraction") if retrofit else 0.0
@@ -656,7 +784,9 @@ class CostModel:
         the template defaults). Returns ``investment_rmb``, ``incremental_investment_rmb``(``_m2``),
         ``annual_energy_cost_rmb`` (and by carrier), ``annual_maintenance_rmb``, ``lcc_rmb``(``_m2``),
         ``npv_savings_rmb``, ``annual_saving_rmb``, ``simple_payback_years``, ``co2_t_per_year``,
-        the component investments and quantities. Formulas: module docstring.
+        the component investments and quantities, ``price_region`` (province id or "national") and
+        ``regional_price_factor`` (both investments priced in the city's province). Formulas:
+        module docstring.
         """
         from ultralow.templates import get_template
 
@@ -667,10 +797,12 @@ class CostModel:
         existing = None
         if retrofit:
             existing = {**reference_params, **((reference_result or {}).get("parameters") or {})}
-        inv = self.investment(template_name, p, result, existing=existing)
+        region = self.price_region(template_name, city)
+        inv = self.investment(template_name, p, result, existing=existing, price_region=region)
         area = inv["floor_area_m2"]
         ref_inv = (_zero_investment(inv) if retrofit else
-                   self.investment(template_name, reference_params, reference_result, peak_load_result=result))
+                   self.investment(template_name, reference_params, reference_result, peak_load_result=result,
+                                   price_region=region))
         year_one = self._year_one(template_name, result, city)
         energy = self.energy_costs_rmb(template_name, p, result, city, year_one)
         first_year = year_one[0]

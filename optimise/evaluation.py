@@ -273,6 +273,7 @@ def building_metrics(template_name: str, params: Mapping[str, Any], results: Map
                      cost_extras: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Every metric of a design from the results of its compared buildings (by role, as
     :func:`compared_buildings` names them; ``results["design"]`` is required)."""
+    from ultralow.optimise.buildability import buildability_issues, default_limits
     from ultralow.optimise.metrics import result_metrics
     from ultralow.templates.standards import design_energy, saving_rates
 
@@ -300,6 +301,10 @@ def building_metrics(template_name: str, params: Mapping[str, Any], results: Map
             retrofit=baseline_role == "existing", city=climate.city)
         metrics.update({k: float(v) for k, v in costs.items() if isinstance(v, int | float)})
         metrics["measures"] = " + ".join(costs.get("measures") or [])
+        metrics["price_region"] = str(costs.get("price_region", ""))
+    issues = buildability_issues(template_name, params, design, default_limits())
+    metrics["buildable"] = not issues
+    metrics["buildability_issues"] = "; ".join(issues)
     return metrics
 
 

@@ -25,6 +25,7 @@ RESULT_METRICS: tuple[str, ...] = (
     "unmet_cooling_hours", "pv_capacity_kw", "wall_u_w_m2k", "roof_u_w_m2k", "floor_u_w_m2k",
     "window_u_w_m2k", "window_shgc", "hot_water_demand_kwh_m2", "hot_water_electricity_kwh_m2",
     "hot_water_fuel_kwh_m2", "hot_water_primary_energy_kwh_m2", "hot_water_co2_kg_m2",
+    "wall_insulation_built_mm", "roof_insulation_built_mm", "floor_insulation_built_mm",
 )
 COST_METRICS: tuple[str, ...] = (
     "investment_rmb", "investment_gross_rmb", "subsidy_rmb", "incremental_investment_rmb",

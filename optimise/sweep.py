@@ -684,6 +684,7 @@ def study_provenance(spec: SweepSpec, site_evaluators: list[tuple[Site, Any, lis
     every cost item with its source, and ``indicative`` with its reasons (synthetic weather, an
     unverified limit, profile or cost item)."""
     from ultralow.optimise import evaluation as ev
+    from ultralow.optimise.buildability import default_limits
     from ultralow.templates.profiles import profile_for_target
     from ultralow.templates.standards import evaluate
 
@@ -706,6 +707,8 @@ def study_provenance(spec: SweepSpec, site_evaluators: list[tuple[Site, Any, lis
                 reasons.update(f"{target}: {r['indicator']} limit not verified" for r in requirements
                                if not r["verified"])
             entry["baseline_package"] = baseline_packages.get((site.label, template), {})
+            if evaluator.cost_model is not None:
+                entry["prices"] = _price_level(evaluator.cost_model, template, evaluator.climate.city)
             sites[f"{site.label} / {template}"] = entry
     cost_model = site_evaluators[0][2][0][1].cost_model
     costs = {}
@@ -720,11 +723,30 @@ def study_provenance(spec: SweepSpec, site_evaluators: list[tuple[Site, Any, lis
         "variants": [{"study": v.study, "name": v.name, "description": v.description, "target": v.target,
                       "limits": [limit.text for limit in v.limits], "zones": list(v.zones)} for v in variants],
         "sites": sites, "costs": costs,
+        "buildability": {key: {"value": limit.value, "unit": limit.unit, "source": limit.source,
+                               "verified": limit.verified} for key, limit in default_limits().items()},
         "units": {"costs": "RMB per m2 of conditioned floor area (extra cost: over the baseline package)",
                   "energy": "kWh/(m2 a) per m2 of conditioned floor area (the standard's own area basis in the "
                             "indicator columns)", "co2": "kg/(m2 a) per m2 of conditioned floor area"},
         "indicative": bool(reasons), "indicative_reasons": sorted(reasons),
     }
+
+
+def _price_level(cost_model: Any, template: str, city: str | None) -> dict[str, Any]:
+    """The price region of a (template, city), its factor and where the factor comes from."""
+    from ultralow.optimise.costs import NATIONAL, regional_cost_table
+
+    region = cost_model.price_region(template, city)
+    factor = cost_model.regional_price_factor(region)
+    out: dict[str, Any] = {"price_region": region, "regional_price_factor": factor}
+    if region in (cost_model.value("regional.price_factor") or {}):
+        out.update(source="the cost file's [regional] price_factor", verified=cost_model.items[
+            "regional.price_factor"].verified, year=None)
+    elif region != NATIONAL:
+        row, base = regional_cost_table()[region], regional_cost_table()[NATIONAL]
+        out.update(source=f"{row.cost_rmb_m2:g} / {base.cost_rmb_m2:g} RMB/m2 ({row.name} / national): {row.source}",
+                   verified=row.verified, year=row.year)
+    return out
 
 
 def run_sweep(spec: SweepSpec | None, *, out_dir: str | Path | None = None, resume_dir: str | Path | None = None,

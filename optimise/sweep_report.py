@@ -199,6 +199,23 @@ def _provenance_html(provenance: dict[str, Any]) -> str:
             parts.append(_display(req, (("indicator", "indicator"), ("limit", "limit as stated"),
                                         ("comparison", "cmp"), ("unit", "unit"), ("area_basis", "area basis"),
                                         ("clause", "clause"), ("verified", "verified"))))
+    sites = (provenance.get("sites") or {}).items()
+    prices = pd.DataFrame([{"site": label, **entry["prices"]} for label, entry in sites if entry.get("prices")])
+    if not prices.empty:
+        parts.append("<h3>Regional price level</h3><p class=\"note\">Every investment (each component, scaffolding) "
+                     "is multiplied by the factor of the building's province; the factors stand on the year shown "
+                     "(regional gaps have narrowed since: optimise/data/regional_prices.toml).</p>")
+        parts.append(_display(prices, (("site", "site"), ("price_region", "province"),
+                                       ("regional_price_factor", "factor"), ("year", "data year"),
+                                       ("verified", "verified"))))
+        parts.append(_display(prices, (("site", "site"), ("source", "source"))))
+    build = pd.DataFrame([{"limit": k, **v} for k, v in (provenance.get("buildability") or {}).items()])
+    if not build.empty:
+        parts.append("<h3>Buildability limits</h3><p class=\"note\">A design beyond one is flagged (column "
+                     "buildable) and is never a cheapest package.</p>")
+        parts.append(_display(build, (("limit", "limit"), ("value", "value"), ("unit", "unit"),
+                                      ("verified", "verified"))))
+        parts.append(_display(build, (("limit", "limit"), ("source", "source"))))
     costs = pd.DataFrame([{"item": k, **v, "value": json.dumps(v["value"], default=str)}
                           for k, v in (provenance.get("costs") or {}).items()])
     parts.append("<h3>Cost data</h3>")

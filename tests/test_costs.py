@@ -130,7 +130,8 @@ def test_payback_and_npv_against_reference(flat_model):
     ref_res, des_res = result(net_site=50.0), result(net_site=40.0)
     out = flat_model.evaluate("residential", design, des_res, reference_params=ref_params, reference_result=ref_res,
                               city=CITY)
-    incremental = 30.0 * (1300.0 - 650.0)  # window area * price difference
+    # window area * price difference * Beijing's price factor 2287 / 1218 (regional_prices.toml)
+    incremental = 30.0 * (1300.0 - 650.0) * 2287.0 / 1218.0
     saving = 10.0 * 160.0 * P_BUY
     assert out["incremental_investment_rmb"] == pytest.approx(incremental)
     assert out["incremental_investment_rmb_m2"] == pytest.approx(incremental / 160.0)

@@ -73,7 +73,11 @@ def test_investment_is_the_sum_of_the_measures_applied_by_hand(checked):
     pv = design.pv_capacity_kw * 1000.0 * v("pv.price_rmb_w")
     scaffolding = facade_m2 * v("retrofit.scaffolding_rmb_m2")  # new windows: facade works
     works = roof + new_windows + blinds + led + heat_pump + pv + scaffolding
-    by_hand = works * (1.0 + v("retrofit.fees_fraction"))
+    # Dongguan is priced at Guangdong's level: 1557 / 1218 of the national cost per m2 completed
+    # (NBS Yearbook 1999 table 6-39, optimise/data/regional_prices.toml); fees follow the works
+    guangdong = 1557.0 / 1218.0
+    assert m["regional_price_factor"] == pytest.approx(guangdong)
+    by_hand = guangdong * works * (1.0 + v("retrofit.fees_fraction"))
     assert m["investment_rmb"] == pytest.approx(by_hand, rel=1e-9)
     # the existing building costs nothing: the whole investment is the retrofit's
     assert m["incremental_investment_rmb"] == pytest.approx(by_hand, rel=1e-9)

@@ -118,6 +118,19 @@ def test_variants_cheapest_by_search_against_a_named_baseline_and_reuse(tmp_path
             best["incremental_investment_rmb_m2"] - base["incremental_investment_rmb_m2"])
         assert row["primary_energy_kwh_m2_saved"] == pytest.approx(
             base["primary_energy_kwh_m2"] - best["primary_energy_kwh_m2"])
+    # buildability (optimise/data/buildability.toml): the insulation EnergyPlus's model was built
+    # with (wall_insulation_built_mm) beyond 30 cm flags the design, and a flagged design is never
+    # the answer (tests/test_buildability.py builds one beyond the limit)
+    thick = res["wall_insulation_built_mm"] > 300.0
+    assert (res["buildable"] == ~thick).all(), res[["wall_u_w_m2k", "wall_insulation_built_mm"]]
+    assert res.loc[thick, "buildability_issues"].str.contains("insulation_max_cm.wall").all()
+    assert res.set_index("key").loc[list(th["cheapest_key"]), "buildable"].all()
+    # regional prices: Harbin is priced at Heilongjiang's level, 809 / 1218 of the national cost per
+    # m2 completed (NBS Yearbook 1999 table 6-39, optimise/data/regional_prices.toml)
+    assert res["price_region"].eq("heilongjiang").all()
+    assert list(res["regional_price_factor"]) == pytest.approx([809.0 / 1218.0] * len(res))
+    prices = json.loads((first.run_dir / "provenance.json").read_text())["sites"]["harbin / residential"]["prices"]
+    assert prices["price_region"] == "heilongjiang" and prices["year"] == 1998 and "Yearbook" in prices["source"]
     tight = th.loc["wall 0.30, window 1.2"]
     assert tight["search_asked"] > 0 and tight["n_designs"] == 4
     assert res[res["sample"] == "search"]["search_variant"].notna().all()
@@ -130,7 +143,8 @@ def test_variants_cheapest_by_search_against_a_named_baseline_and_reuse(tmp_path
     assert all({"clause", "verified", "limit"} <= set(r) for r in reqs)
     html = first.report.read_text()
     for text in ("<h2>Baseline</h2>", "<h2>Provenance</h2>", "wall 0.30, window 1.2", "extra cost, RMB/m2",
-                 "Indicative, not a compliance statement", "synthetic weather"):
+                 "Indicative, not a compliance statement", "synthetic weather", "Regional price level",
+                 "Buildability limits", "insulation_max_cm.wall"):
         assert text in html, text
 
     # a fourth variant over the same shared store: only designs never asked before are simulated
