@@ -22,6 +22,7 @@ import io
 import math
 import os
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -200,7 +201,7 @@ def _field_lines(field_schema: dict[str, Any], is_alpha: bool, required: bool) -
     return lines
 
 
-def _object_text(object_name: str, obj: dict[str, Any]) -> str:
+def _object_text(object_name: str, obj: dict[str, Any], min_fields: int = 0) -> str:
     legacy = obj["legacy_idd"]
     info = legacy["field_info"]
     required = set(next(iter(obj["patternProperties"].values())).get("required", []))
@@ -225,7 +226,8 @@ def _object_text(object_name: str, obj: dict[str, Any]) -> str:
         templates = numbered_field_names(
             object_name, [info[key]["field_name"] for key in extensibles]
         )
-        groups = max(1, math.ceil(MIN_EXTENSIBLE_FIELDS / len(extensibles)))
+        groups = max(1, math.ceil((max(MIN_EXTENSIBLE_FIELDS, min_fields - len(legacy["fields"])))
+                                  / len(extensibles)))
         for group in range(1, groups + 1):
             for index, (key, template) in enumerate(zip(extensibles, templates, strict=True)):
                 begin = ["\\begin-extensible"] if group == 1 and index == 0 else []
@@ -255,36 +257,63 @@ def _object_text(object_name: str, obj: dict[str, Any]) -> str:
     return "\n".join(head + body) + "\n"
 
 
-def idd_text(schema: dict[str, Any], version: str) -> str:
-    """The whole IDD (groups in schema order) for an engine of ``version``."""
+def idd_text(schema: dict[str, Any], version: str, min_fields: Mapping[str, int] | None = None) -> str:
+    """The whole IDD (groups in schema order) for an engine of ``version``; ``min_fields``: object
+    type (upper case) -> fields an object of that type must be able to hold (extensible objects
+    only; default ``MIN_EXTENSIBLE_FIELDS`` extensible fields each)."""
+    min_fields = min_fields or {}
     lines = [f"!IDD_Version {version}", "!IDD_BUILD derived-from-epJSON-schema", ""]
     group = None
     for object_name, obj in schema["properties"].items():
         if obj.get("group") != group:
             group = obj.get("group")
             lines.append(f"\\group {group}\n")
-        lines.append(_object_text(object_name, obj))
+        lines.append(_object_text(object_name, obj, min_fields.get(object_name.upper(), 0)))
     return "\n".join(lines)
 
 
-@lru_cache(maxsize=1)
-def engine_idd_path() -> Path:
+def fields_needed(idf_text: str) -> dict[str, int]:
+    """Object type (upper case) -> the most fields one object of that type has in ``idf_text``
+    (comments dropped, the name counted), for :func:`engine_idd_path`'s ``min_fields``: eppy keeps
+    only as many fields as the IDD lists, so a longer object (a ``Schedule:Compact`` of 230
+    fields, a ``BranchList`` of 164 in the engine's own reference buildings) needs a longer IDD."""
+    needed: dict[str, int] = {}
+    body = "\n".join(line.split("!", 1)[0] for line in idf_text.splitlines())
+    for statement in body.split(";"):
+        parts = statement.split(",")
+        kind = parts[0].strip().upper()
+        if kind and len(parts) > 1:
+            needed[kind] = max(needed.get(kind, 0), len(parts) - 1)
+    return needed
+
+
+def extended_fields(needed: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    """The entries of ``needed`` (:func:`fields_needed`) the default IDD is too short for, rounded up
+    to multiples of ``MIN_EXTENSIBLE_FIELDS`` (few distinct IDDs), as a hashable key."""
+    return tuple(sorted((kind, MIN_EXTENSIBLE_FIELDS * math.ceil(n / MIN_EXTENSIBLE_FIELDS))
+                        for kind, n in needed.items() if n > MIN_EXTENSIBLE_FIELDS))
+
+
+@lru_cache(maxsize=8)
+def engine_idd_path(min_fields: tuple[tuple[str, int], ...] = ()) -> Path:
     """Path to the IDD of the installed engine, derived and cached on first use.
 
-    The cache name holds the engine version and a digest of the library, so a different
-    build never reuses a stale IDD. Writing is atomic, so concurrent workers are safe.
+    ``min_fields`` (:func:`extended_fields`): object types whose extensible lists must hold more
+    fields than ``MIN_EXTENSIBLE_FIELDS`` (a user's model); the default IDD otherwise.
+    The cache name holds the engine version and a digest of the library (and of ``min_fields``),
+    so a different build never reuses a stale IDD. Writing is atomic, so concurrent workers are safe.
     """
     library = engine_library_path()
     stat = library.stat()
     digest = hashlib.sha256(
-        f"{library.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{MIN_EXTENSIBLE_FIELDS}".encode()
+        f"{library.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{MIN_EXTENSIBLE_FIELDS}:{min_fields}".encode()
     ).hexdigest()[:12]
     version = engine_version()
     target = cache_dir() / "idd" / f"Energy+_{version}_{digest}.idd"
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = idd_text(load_engine_schema(library), version)
+    text = idd_text(load_engine_schema(library), version, dict(min_fields))
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="latin-1", errors="replace") as handle:
         handle.write(text)

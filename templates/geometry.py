@@ -71,11 +71,12 @@ class BlockGeometry:
         return self.envelope_area_m2 / self.volume_m3
 
 
-def eppy_idf_class():
-    """geomeppy's IDF class, set to the engine-matched IDD (done once per process)."""
+def eppy_idf_class(min_fields: tuple[tuple[str, int], ...] = ()):
+    """geomeppy's IDF class, set to the engine-matched IDD (done once per process, again when
+    ``min_fields`` asks for a longer IDD: :func:`ultralow.sim.idd.extended_fields` of a user's model)."""
     from geomeppy import IDF
 
-    idd = str(engine_idd_path())
+    idd = str(engine_idd_path(min_fields))
     if getattr(IDF, "iddname", None) != idd:
         IDF.iddname = None
         IDF.idd_info = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from ultralow.errors import SimulationError
@@ -152,3 +153,24 @@ def test_every_used_object_type_maps_each_field_to_its_epjson_field(
             assert str(got) == str(value), f"{obj_name}.{key}: {got!r} != {value!r}"
             checked += 1
     assert checked > 300
+
+
+def test_long_objects_of_a_users_model_survive_a_round_trip(tmp_path):
+    """The engine's own primary-school reference building has a Schedule:Compact of 128 fields,
+    more than the default IDD's 120 extensible ones: eppy would drop the rest (and EnergyPlus then
+    stops with "Looking for Until"). With the IDD extended for that model, every object keeps all
+    of its fields and EnergyPlus converts the written file (its own parser is the reference)."""
+    import pyenergyplus
+    from ultralow.sim.idd import extended_fields, fields_needed
+
+    model = Path(pyenergyplus.__file__).parent / "data" / "model" / "RefBldgPrimarySchoolNew2004_Chicago.idf"
+    if not model.is_file():
+        pytest.skip(f"the engine's reference building is not installed: {model}")
+    text = model.read_text(encoding="latin-1")
+    needed = fields_needed(text)
+    assert needed["SCHEDULE:COMPACT"] > 120
+    written = eppy_idf_class(extended_fields(needed))(str(model)).idfstr()
+    assert fields_needed(written) == needed
+    (tmp_path / "in.idf").write_text(written)
+    run_energyplus(tmp_path / "in.idf", None, tmp_path, convert_only=True)
+    assert (tmp_path / "in.epJSON").is_file()
