@@ -113,7 +113,8 @@ COST_COLUMNS = (("variant", "variant"), ("city", "city"), ("template", "template
                 ("marginal_cost_rmb_per_t_co2", "step cost, RMB/t CO2"),
                 ("search_asked", "designs searched"), ("search_local_optimum", "no cheaper neighbour"))
 PACKAGE_COLUMNS = (("variant", "variant"), ("city", "city"), ("template", "template"),
-                   ("cheapest_package", "cheapest complying package"), ("cheapest_key", "simulation key"))
+                   ("cheapest_package", "cheapest complying package"), ("cheapest_key", "simulation key"),
+                   ("none_complies_because", "when none complies"))
 BASELINE_RESULT_COLUMNS = (("city", "city"), ("template", "template"),
                            ("incremental_investment_rmb_m2", "cost over the template defaults, RMB/m2"),
                            ("heating_demand_kwh_m2", "heating, kWh/(m2 a)"),
@@ -258,7 +259,10 @@ def render_report(spec: Any, results: pd.DataFrame, thresholds: pd.DataFrame,
                      "is the least costly buildable design evaluated (found by: the search, the sample or the "
                      "baseline); no cheaper neighbour = no one-step change of the package is cheaper and complies. "
                      "Step cost: the extra cost of this variant's package over the previous one's, per kWh/(m2 a) "
-                     "of primary energy and per tonne of CO2 (over the cost model's analysis period) it saves."
+                     "of primary energy and per tonne of CO2 (over the cost model's analysis period) it saves; "
+                     "a negative saving means the variant's cheapest package meets the tighter limits but uses "
+                     "more energy than the baseline (it drops a measure, e.g. heat recovery, the baseline needed "
+                     "to comply), and its step cost is left blank."
                      + budget + "</p>")
         table = thresholds.copy()
         table["share_pct"] = 100 * table["compliance_share"]

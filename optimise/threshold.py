@@ -34,7 +34,15 @@ from typing import Any
 
 import pandas as pd
 from ultralow.errors import InputError
-from ultralow.optimise.variants import Limit, Variant, complies, parse_target, target_indicator_names
+from ultralow.optimise.variants import (
+    Limit,
+    Variant,
+    complies,
+    parse_target,
+    target_indicator_names,
+    variant_indicators,
+    violation,
+)
 from ultralow.templates.standards.evaluate import DESIGN_PROPERTIES
 from ultralow.templates.standards.zones import PRIMARY_ZONES, ZONES, primary_zone
 
@@ -154,6 +162,30 @@ def cheapest_complying_row(rows: pd.DataFrame, variant: Variant,
     return _cheapest(ok[[complies(r, variant, names) for r in ok.to_dict("records")]])
 
 
+def closest_failure(rows: pd.DataFrame, variant: Variant, names: Sequence[str] | None = None) -> tuple[Any, str]:
+    """When no buildable design complies with ``variant``: the key of the buildable ``ok`` row
+    with the least violation (:func:`~ultralow.optimise.variants.violation`) and, as text, the
+    requirements it fails (``"wall_u_w_m2k 0.138 > 0.12"``); ``(None, reason)`` without one."""
+    ok = rows[rows["status"] == "ok"]
+    if "buildable" in ok:
+        unbuildable = int(ok["buildable"].map(lambda b: b is False or b == "False").sum())
+        ok = ok[ok["buildable"].map(lambda b: b is not False and b != "False")]
+    else:
+        unbuildable = 0
+    if ok.empty:
+        return None, f"no buildable design simulated ({unbuildable} beyond a buildability limit)"
+    names = target_indicator_names(list(rows.columns), variant.target) if names is None else names
+    records = ok.to_dict("records")
+    worst = [violation(r, variant, names) for r in records]
+    row = records[min(range(len(records)), key=worst.__getitem__)]
+    failing = [f"{ind.name} {ind.value:.4g} {'>' if ind.comparison == '<=' else '<'} {ind.limit:.4g}"
+               if isinstance(ind.value, float) and isinstance(ind.limit, float) else f"{ind.name} fails"
+               for ind in variant_indicators(row, variant, names) if ind.passed is not True]
+    return row.get("key"), (f"closest buildable design fails: {'; '.join(failing)}"
+                            + (f" ({unbuildable} designs beyond a buildability limit not counted)" if unbuildable
+                               else ""))
+
+
 def variant_table(table: pd.DataFrame, variants: Sequence[Variant], variables: Sequence[str], *,
                   budget_rmb_m2: float | None = None,
                   search_stats: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
@@ -171,7 +203,8 @@ def variant_table(table: pd.DataFrame, variants: Sequence[Variant], variables: S
     one-limit variant), ``<groups>, climate_zone, applies,
     n_designs, n_failed, n_complying, compliance_share(_low/_high), samples,
     [n_within_budget, share_within_budget(_low/_high)], cheapest_origin, cheapest_key,
-    cheapest_package, cheapest_cost_rmb_m2, baseline_cost_rmb_m2, extra_cost_rmb_m2,
+    closest_key and none_complies_because (when no buildable design complies: the least-violating
+    one and the requirements it fails), cheapest_package, cheapest_cost_rmb_m2, baseline_cost_rmb_m2, extra_cost_rmb_m2,
     cheapest_sampled_extra_cost_rmb_m2, within_budget, cheapest_<energy>, baseline_<energy>,
     <energy>_saved`` and the search's columns; then :func:`flag_share_changes` and
     :func:`marginal_costs`.
@@ -215,6 +248,8 @@ def variant_table(table: pd.DataFrame, variants: Sequence[Variant], variables: S
             if best is not None and best.get("sample") not in ("search", "baseline", "default"):
                 out["cheapest_origin"] = "sample"
             out["cheapest_key"] = best.get("key") if best is not None else None
+            out["closest_key"], out["none_complies_because"] = (None, None) if best is not None else \
+                closest_failure(group, variant, names)
             out["cheapest_package"] = _package(best, variables) if best is not None else None
             cost = _number(best.get(COST_COLUMN)) if best is not None else None
             out["cheapest_cost_rmb_m2"] = math.nan if cost is None else cost

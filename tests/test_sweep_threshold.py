@@ -219,3 +219,16 @@ def test_a_share_change_within_sampling_uncertainty_is_flagged():
                         "compliance_share_low": [share_interval(240, 400)[0], share_interval(160, 400)[0]],
                         "compliance_share_high": [share_interval(240, 400)[1], share_interval(160, 400)[1]]})
     assert flag_share_changes(big)["share_change_resolved"].tolist() == [None, True]
+
+
+def test_when_nothing_complies_the_closest_design_and_what_it_fails_are_named():
+    """Hand case: at wall U <= 0.12 no Harbin design complies; the least violation is the 0.15 wall
+    (relative margin (0.15 - 0.12) / 0.12 = 0.25, against 0.10's saving-rate shortfall (0.30 - 0.20) /
+    0.30 = 0.33), which fails only the wall limit."""
+    study = parse_study({**STUDY, "values": [0.35, 0.12]})
+    out = threshold_table(_table(), [study], ["wall_u_w_m2k"]).set_index(["city", "threshold"])
+    assert pd.isna(out.loc[("harbin", 0.35), "none_complies_because"])
+    row = out.loc[("harbin", 0.12)]
+    assert row["n_complying"] == 0 and pd.isna(row["cheapest_key"])
+    assert row["closest_key"] == "harbin-main-0.15"
+    assert row["none_complies_because"] == "closest buildable design fails: wall_u_w_m2k 0.15 > 0.12"
