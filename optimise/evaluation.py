@@ -275,6 +275,7 @@ def building_metrics(template_name: str, params: Mapping[str, Any], results: Map
     :func:`compared_buildings` names them; ``results["design"]`` is required)."""
     from ultralow.optimise.buildability import buildability_issues, default_limits
     from ultralow.optimise.metrics import result_metrics
+    from ultralow.templates.from_file import PREFIX as MODEL_PREFIX
     from ultralow.templates.standards import design_energy, saving_rates
 
     design = dict(results["design"])
@@ -302,9 +303,10 @@ def building_metrics(template_name: str, params: Mapping[str, Any], results: Map
         metrics.update({k: float(v) for k, v in costs.items() if isinstance(v, int | float)})
         metrics["measures"] = " + ".join(costs.get("measures") or [])
         metrics["price_region"] = str(costs.get("price_region", ""))
-    issues = buildability_issues(template_name, params, design, default_limits())
-    metrics["buildable"] = not issues
-    metrics["buildability_issues"] = "; ".join(issues)
+    if not template_name.startswith(MODEL_PREFIX):  # a model file's layers are the user's own
+        issues = buildability_issues(template_name, params, design, default_limits())
+        metrics["buildable"] = not issues
+        metrics["buildability_issues"] = "; ".join(issues)
     return metrics
 
 

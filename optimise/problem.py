@@ -34,6 +34,7 @@ from ultralow.optimise.metrics import COST_METRICS, FAILED_F, INFEASIBLE_G, cons
 from ultralow.optimise.spec import Spec
 from ultralow.optimise.store import simulation_key
 from ultralow.optimise.variables import decode_design, design_parameters
+from ultralow.templates.from_file import PREFIX as MODEL_PREFIX
 
 SIMULATION_OK = "simulation succeeded"
 
@@ -95,7 +96,7 @@ class DesignEvaluator:
         self.climate = ev.ClimateContext.of(weather)
         if spec.tariff_city:
             self.climate = dataclasses.replace(self.climate, city=spec.tariff_city)
-        self.cost_model = _cost_model(spec)
+        self.cost_model = _cost_model(spec) if not self.template.name.startswith(MODEL_PREFIX) else None
         if self.cost_model is not None and not (self.climate.city or self.cost_model.value("tariffs.city")):
             if not spec.needs_costs:  # no tariff to price energy with, and no cost metric asked for
                 self.cost_model = None

@@ -42,7 +42,7 @@ from ultralow.optimise.variables import CATALOGUES, KEEP_EXISTING, KINDS, Variab
 
 SECTIONS = ("run", "building", "variables", "objectives", "constraints", "costs")
 RUN_KEYS = ("name", "seed", "population", "generations", "period", "algorithm", "max_retries", "store")
-BUILDING_KEYS = ("template", "city", "epw", "parameters", "strict_weather")
+BUILDING_KEYS = ("template", "idf", "use", "field", "city", "epw", "parameters", "strict_weather")
 VARIABLE_KEYS = ("type", "min", "max", "step", "options", "catalogue", "parameter")
 OBJECTIVE_KEYS = ("metric", "sense", "label")
 CONSTRAINT_KEYS = ("metric", "min", "max", "target", "indicator", "label")
@@ -381,6 +381,23 @@ def _constraint(i: int, raw: Any) -> ConstraintSpec:
     return ConstraintSpec(raw.get("label") or " and ".join(p for p in parts if p), metric, low, high)
 
 
+def _model_file_template(building: Mapping[str, Any], base_dir: Path | None) -> Any:
+    """The template of ``[building] idf = ...`` with its ``use`` and ``[[building.field]]`` field
+    parameters (:func:`ultralow.templates.from_file.model_template`; InputError naming the key)."""
+    from ultralow.templates.from_file import engine_model_path, model_template
+
+    text = text_value("building.idf", building["idf"])
+    path = engine_model_path(text) if text.startswith("engine:") else Path(text)
+    if base_dir is not None and not path.is_absolute():
+        path = (base_dir / path).resolve()
+    fields = building.get("field", [])
+    if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+        raise InputError("spec: building.field must be [[building.field]] tables (object, name, field, value or "
+                         "multiplier, label)")
+    use = text_value("building.use", building.get("use", "public"))
+    return model_template(path, fields, building_use=use, where="spec: building.idf")
+
+
 def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Path | None = None) -> Spec:
     """Validate a parsed TOML mapping; ``base_dir`` resolves relative ``epw``/``costs.file`` paths."""
     from ultralow.templates import get_template
@@ -392,11 +409,18 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     if not isinstance(building, dict):
         raise InputError("spec: missing [building] table (template = ..., city = ... or epw = ...)")
     _unknown("building.", building, BUILDING_KEYS)
-    if "template" not in building:
+    if ("template" in building) == ("idf" in building):
         from ultralow.templates import list_templates
 
-        raise InputError(f"spec: building.template is missing; allowed: {', '.join(list_templates())}")
-    template = get_template(text_value("building.template", building["template"]))
+        raise InputError("spec: [building] needs exactly one of template = \"...\" (allowed: "
+                         f"{', '.join(list_templates())}) and idf = \"your_model.idf\"")
+    if "idf" in building:
+        template = _model_file_template(building, base_dir)
+    else:
+        for key in ("use", "field"):
+            if key in building:
+                raise InputError(f"spec: building.{key} belongs to a model file (building.idf), not a template")
+        template = get_template(text_value("building.template", building["template"]))
     city, epw = building.get("city"), building.get("epw")
     if (city is None) == (epw is None):
         raise InputError("spec: [building] needs exactly one of city = \"...\" or epw = \"path.epw\"")
@@ -496,6 +520,12 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         strict_weather=bool_value("building.strict_weather", building.get("strict_weather", False)),
         source=source, raw=dict(data),
     )
+    if "idf" in building and (spec.needs_costs or spec.needs_reference or spec.needs_existing):
+        asked = sorted(spec.metrics_needed & set(COST_METRICS + STANDARD_METRICS + EXISTING_METRICS))
+        asked += [f"target {c.target}" for c in constraints if c.target]
+        raise InputError(f"spec: {', '.join(asked)} are not available for a model file (building.idf) yet: costs "
+                         "and the standards' reference building are built from a template's geometry; use the "
+                         f"simulated metrics ({', '.join(RESULT_METRICS[:4])}, ...)")
     if spec.algorithm_name == "nsga2" and len(objectives) > 3:
         raise InputError("spec: run.algorithm = \"nsga2\" with more than 3 objectives; use \"nsga3\" or \"auto\"")
     return spec

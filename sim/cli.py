@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+from ultralow.errors import InputError
 from ultralow.paths import default_runs_dir, safe_name
 from ultralow.sim.results import SimulationResult
 from ultralow.sim.run_control import RunPeriod
@@ -17,9 +18,11 @@ from ultralow.templates.parameters import parse_assignments
 TABLE_ROWS = (
     ("heating_demand_kwh_m2", "Heating demand", "kWh/(m2 a)"),
     ("cooling_demand_kwh_m2", "Cooling demand", "kWh/(m2 a)"),
-    ("heating_electricity_kwh_m2", "Heat pump electricity, heating", "kWh/(m2 a)"),
-    ("cooling_electricity_kwh_m2", "Heat pump electricity, cooling", "kWh/(m2 a)"),
+    ("heating_electricity_kwh_m2", "Heating electricity", "kWh/(m2 a)"),
+    ("cooling_electricity_kwh_m2", "Cooling electricity", "kWh/(m2 a)"),
     ("fan_electricity_kwh_m2", "Ventilation fan electricity", "kWh/(m2 a)"),
+    ("heating_fuel_kwh_m2", "Heating fuel (gas, coal)", "kWh/(m2 a)"),
+    ("district_heat_kwh_m2", "District heat bought", "kWh/(m2 a)"),
     ("lighting_electricity_kwh_m2", "Lighting electricity", "kWh/(m2 a)"),
     ("equipment_electricity_kwh_m2", "Equipment electricity", "kWh/(m2 a)"),
     ("pv_generation_kwh_m2", "PV generation", "kWh/(m2 a)"),
@@ -50,10 +53,19 @@ def format_table(result: SimulationResult) -> str:
         f"engine     {result.energyplus_version}",
         "",
     ]
+    reasons: list[str] = []
     for key, label, unit in TABLE_ROWS:
         value = getattr(result, key)
-        shown = "n/a" if isinstance(value, float) and math.isnan(value) else f"{value:,.3f}"
+        if value is None:
+            shown = "n/a"
+            reasons.append(f"  {label}: {result.unavailable.get(key, 'not computed')}")
+        else:
+            shown = "n/a" if isinstance(value, float) and math.isnan(value) else f"{value:,.3f}"
         lines.append(f"{label:<34} {shown:>12}  {unit}")
+    if reasons:
+        lines += ["", "n/a because:", *reasons]
+    if result.notes:
+        lines += ["", "the model file was changed by:", *(f"  {note}" for note in result.notes)]
     lines += ["", f"run folder {result.run_dir}"]
     return "\n".join(lines)
 
@@ -66,12 +78,23 @@ def add_weather_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    template = get_template(args.template)
+    if (args.template is None) == (args.idf is None):
+        raise InputError("simulate: give exactly one of --template NAME and --idf MODEL.idf|.epJSON")
+    if args.idf is not None:
+        from ultralow.templates.from_file import model_template
+
+        template = model_template(args.idf, args.field or [], where="--idf")
+        label = args.idf.stem
+    else:
+        template = get_template(args.template)
+        label = args.template
+        if args.field:
+            raise InputError("simulate: --field applies to a model file (--idf); a template has --set")
     params = template.resolve(parse_assignments(args.set))
     period = RunPeriod.parse(args.period)  # before anything is made
     weather = resolve_weather_source(city=args.city, epw=args.epw)
-    run_dir = args.run_dir or default_runs_dir() / safe_name(f"{args.template}-{weather.city or 'epw'}-{_stamp()}")
-    result = simulate(args.template, params, weather, run_dir=run_dir, period=period)
+    run_dir = args.run_dir or default_runs_dir() / safe_name(f"{label}-{weather.city or 'epw'}-{_stamp()}")
+    result = simulate(template.name, params, weather, run_dir=run_dir, period=period)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, default=str))
     else:
@@ -90,7 +113,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "simulate", help="simulate one design with EnergyPlus",
         description="Build a template with the given parameters, run EnergyPlus, print results.",
     )
-    parser.add_argument("--template", required=True, help="template name (see 'ultralow templates list')")
+    parser.add_argument("--template", help="template name (see 'ultralow templates list')")
+    parser.add_argument("--idf", type=Path, help="your own EnergyPlus 25.2 model (.idf or .epJSON) instead of a "
+                        "template; --set then takes the package parameters (wall_u_w_m2k, window_u_w_m2k, "
+                        "n50_ach, pv_roof_fraction, ...)")
+    parser.add_argument("--field", action="append", metavar="OBJECT,NAME,FIELD=VALUE",
+                        help="with --idf: set a field of the matching objects (NAME may be a pattern with *; "
+                             "FIELD*=X multiplies), e.g. --field 'Material,Insulation*,Thickness*=1.5'")
     add_weather_arguments(parser)
     parser.add_argument("--set", action="append", metavar="NAME=VALUE",
                         help="set a template parameter (repeatable), e.g. --set wall_u_w_m2k=0.15")

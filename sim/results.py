@@ -134,6 +134,9 @@ class SimulationResult:
     grid_export_kwh_month_hour: list[list[float]] = field(default_factory=list)
     pv_generation_kwh_month_hour: list[list[float]] = field(default_factory=list)
     hourly: pd.DataFrame | None = field(default=None, repr=False)
+    # a model file's quantities the reader cannot compute: field -> why (the field is None)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what preparing a model file changed
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (without the hourly frame)."""
@@ -320,6 +323,193 @@ def grid_exchange_month_hour(hourly: pd.DataFrame) -> tuple[list[list[float]], l
     return month_hour_sums(hourly, net.clip(lower=0.0)), month_hour_sums(hourly, (-net).clip(lower=0.0))
 
 
+def envelope_u_by_class(conn: sqlite3.Connection) -> dict[str, float]:
+    """Area-weighted "U-Factor with Film" of every opaque exterior surface of EnvelopeSummary's
+    "Opaque Exterior" table by class, whatever the constructions' names: ``roof`` (tilt < 60 deg),
+    ``floor`` (tilt > 120 deg), ``wall`` (the rest), W/(m2 K)."""
+    opaque = _tabular(conn, "EnvelopeSummary", "Opaque Exterior")
+    if opaque.empty:
+        return {}
+    area, u, tilt = _to_float(opaque["Gross Area"]), _to_float(opaque["U-Factor with Film"]), _to_float(opaque["Tilt"])
+    kind = pd.Series("wall", index=opaque.index).mask(tilt < 60.0, "roof").mask(tilt > 120.0, "floor")
+    out = {}
+    for name, idx in kind.groupby(kind).groups.items():
+        ok = area[idx].notna() & u[idx].notna() & (area[idx] > 0)
+        if ok.any():
+            a, v = area[idx][ok], u[idx][ok]
+            out[str(name)] = float((a * v).sum() / a.sum())
+    return out
+
+
+# a model file's hourly meters (sim/file_model.FILE_MODEL_METERS) -> frame column
+FILE_METER_COLUMNS = {
+    "Heating:Electricity": "heating_electricity_kwh", "Heating:NaturalGas": "heating_gas_kwh",
+    "Heating:DistrictHeatingWater": "heating_district_kwh", "Heating:DistrictHeatingSteam": "heating_steam_kwh",
+    "Cooling:Electricity": "cooling_electricity_kwh", "Cooling:DistrictCooling": "cooling_district_kwh",
+    "Fans:Electricity": "fans_kwh", "Pumps:Electricity": "pumps_kwh", "HeatRejection:Electricity": "heat_rejection_kwh",
+    "Humidifier:Electricity": "humidifier_kwh", "HeatRecovery:Electricity": "heat_recovery_kwh",
+}
+
+
+def _meter_sums_kwh(conn: sqlite3.Connection, annual_only: bool) -> dict[str, float]:
+    """Sum over the period of each hourly meter of :data:`FILE_METER_COLUMNS`, kWh; a meter the
+    model has no object on (EnergyPlus reports no such meter) is 0: the model has no such end use."""
+    names = ",".join(f"'{n}'" for n in FILE_METER_COLUMNS)
+    rows = conn.execute(
+        f"""SELECT d.Name, SUM(r.Value) FROM ReportData r
+        JOIN ReportDataDictionary d ON r.ReportDataDictionaryIndex = d.ReportDataDictionaryIndex
+        JOIN Time t ON r.TimeIndex = t.TimeIndex
+        WHERE d.ReportingFrequency = 'Hourly' AND d.Name IN ({names}) {_environment_filter(annual_only)}
+        GROUP BY d.Name""").fetchall()
+    sums = {column: 0.0 for column in FILE_METER_COLUMNS.values()}
+    for name, total in rows:
+        sums[FILE_METER_COLUMNS[name]] = float(total or 0.0) / J_PER_KWH
+    return sums
+
+
+def _has_ideal_loads(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT COUNT(*) FROM ReportDataDictionary WHERE Name = "
+                        "'Zone Ideal Loads Supply Air Sensible Heating Energy'").fetchone()[0] > 0
+
+
+def _shape_coefficient_1_m(conn: sqlite3.Connection) -> float | None:
+    """Exterior envelope area (opaque + windows, outdoors and ground) over the conditioned zones'
+    volume, 1/m, from EnergyPlus's Surfaces and Zones tables; None when it cannot be formed."""
+    try:
+        volume = conn.execute("SELECT SUM(Volume * Multiplier) FROM Zones WHERE IsPartOfTotalArea = 1").fetchone()[0]
+        area = conn.execute(
+            """SELECT SUM(s.GrossArea * z.Multiplier) FROM Surfaces s JOIN Zones z ON s.ZoneIndex = z.ZoneIndex
+            WHERE z.IsPartOfTotalArea = 1 AND s.ClassName IN ('Wall', 'Roof', 'Floor')
+            AND s.ExtBoundCond IN (0, -1)""").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    return float(area) / float(volume) if volume and area else None
+
+
+def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, period: str,
+                      engine_seconds: float, keep_hourly: bool = False) -> SimulationResult:
+    """The :class:`SimulationResult` of a model file (``model.from_file``), from what it reports.
+
+    Energy by end use and carrier from the hourly meters the toolkit requests (heating, cooling,
+    fans, pumps, heat rejection, humidifier, heat recovery, lighting, equipment, PV); heating and
+    cooling *demand* from the zones' ideal-loads variables when the model has ideal loads, else
+    None (the delivered heat of real HVAC is not computed). Opaque U-values by class of surface
+    (:func:`envelope_u_by_class`). Primary energy and CO2 with ``sim/data/energy_factors.toml``
+    (electricity and natural gas; None when the model buys district heat or cooling, which has no
+    factor there). Every None field has its reason in ``unavailable``."""
+    conn = sqlite3.connect(f"file:{sql_path}?mode=ro", uri=True)
+    try:
+        version = conn.execute("SELECT EnergyPlusVersion FROM Simulations").fetchone()[0]
+        area_table = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary", "Building Area")
+        area_m2 = _scalar(area_table.loc["Net Conditioned Building Area", "Area"])
+        u_values = envelope_u_values(conn)
+        u_class = envelope_u_by_class(conn)
+        unmet = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary", "Comfort and Setpoint Not Met Summary")
+        annual_only = period != "design_days"
+        hourly = hourly_frame(conn, annual_only=annual_only)
+        meters = _meter_sums_kwh(conn, annual_only)
+        ideal = _has_ideal_loads(conn)
+        shape = _shape_coefficient_1_m(conn)
+    finally:
+        conn.close()
+    unavailable: dict[str, str] = {}
+
+    def per_m2(kwh: float) -> float:
+        return kwh / area_m2
+
+    def missing(name: str, why: str) -> None:
+        unavailable[name] = why
+
+    heat_kwh = float(hourly["heating_sensible_kwh"].sum()) if ideal else None
+    cool_sens = float(hourly["cooling_sensible_kwh"].sum()) if ideal else None
+    cool_lat = float(hourly["cooling_latent_kwh"].sum()) if ideal else None
+    if not ideal:
+        why = "the model has its own HVAC, no ideal loads: its delivered heating/cooling is not computed " \
+              "(its energy use is)"
+        for name in ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "cooling_sensible_kwh_m2",
+                     "cooling_latent_kwh_m2", "peak_heating_load_w_m2", "peak_cooling_load_w_m2"):
+            missing(name, why)
+    heating_el, cooling_el = meters["heating_electricity_kwh"], meters["cooling_electricity_kwh"]
+    gas = meters["heating_gas_kwh"]
+    district_heat = meters["heating_district_kwh"] + meters["heating_steam_kwh"]
+    district_cool = meters["cooling_district_kwh"]
+    fans = meters["fans_kwh"]
+    auxiliary = meters["pumps_kwh"] + meters["heat_rejection_kwh"] + meters["humidifier_kwh"] + \
+        meters["heat_recovery_kwh"]
+    lighting_kwh = float(hourly["lighting_kwh"].sum())
+    equipment_kwh = float(hourly["equipment_kwh"].sum())
+    pv_kwh = float(hourly["pv_kwh"].sum())
+    electric_services = heating_el + cooling_el + fans + auxiliary + lighting_kwh
+    factors = energy_factors()
+    pef, co2 = factors["primary_energy"]["electricity_kwh_pe_per_kwh"], factors["grid_co2"]["kg_co2_per_kwh"]
+    gas_pef, gas_co2 = factors["fuels"]["natural_gas_kwh_pe_per_kwh"], factors["fuels"]["natural_gas_kg_co2_per_kwh"]
+    primary = co2_kg = None
+    if district_heat > 0 or district_cool > 0:
+        why = ("the model buys district heating/cooling (e.g. ideal loads without a heat pump): "
+               "sim/data/energy_factors.toml has no factor for it")
+        missing("primary_energy_kwh_m2", why)
+        missing("co2_kg_m2", why)
+    else:
+        primary = per_m2(pef * (electric_services - pv_kwh) + gas_pef * gas)
+        co2_kg = per_m2(co2 * (electric_services - pv_kwh) + gas_co2 * gas)
+    for name in ("pv_capacity_kw", "pv_module_area_m2", "pv_ground_coverage_ratio", "thermal_bridge_w_k",
+                 "wall_insulation_built_mm", "roof_insulation_built_mm", "floor_insulation_built_mm",
+                 "wall_u_clear_field_w_m2k", "usable_floor_area_m2"):
+        missing(name, "a model file: not built by the toolkit")
+    if model.pv is not None:
+        unavailable.pop("pv_capacity_kw")
+        unavailable.pop("pv_module_area_m2")
+        unavailable.pop("pv_ground_coverage_ratio")
+    if shape is None:
+        missing("shape_coefficient_1_m", "no conditioned zone volume or exterior surfaces reported")
+    for name in ("wall", "roof", "floor"):
+        if name not in u_class:
+            missing(f"{name}_u_w_m2k", f"the model has no exterior {name} surface")
+    missing("grid_import_kwh_month_hour", "a model file's hourly electricity by end use is not netted against PV")
+
+    def unmet_hours(row: str) -> float:
+        return _scalar(unmet.loc[row, "Facility"]) if row in unmet.index else 0.0
+
+    return SimulationResult(
+        template=model.template, climate_zone=model.climate_zone, weather=weather_label, period=period,
+        heating_demand_kwh_m2=per_m2(heat_kwh) if heat_kwh is not None else None,
+        cooling_demand_kwh_m2=per_m2(cool_sens + cool_lat) if ideal else None,
+        cooling_sensible_kwh_m2=per_m2(cool_sens) if ideal else None,
+        cooling_latent_kwh_m2=per_m2(cool_lat) if ideal else None,
+        frost_protection_heating_kwh_m2=0.0,
+        heating_electricity_kwh_m2=per_m2(heating_el), cooling_electricity_kwh_m2=per_m2(cooling_el),
+        heating_fuel_kwh_m2=per_m2(gas), heating_fuel="natural_gas" if gas > 0 else "",
+        district_heat_kwh_m2=per_m2(district_heat), heating_system="the model's own",
+        lighting_electricity_kwh_m2=per_m2(lighting_kwh), equipment_electricity_kwh_m2=per_m2(equipment_kwh),
+        fan_electricity_kwh_m2=per_m2(fans),
+        hot_water_demand_kwh_m2=0.0, hot_water_electricity_kwh_m2=0.0, hot_water_fuel_kwh_m2=0.0,
+        hot_water_fuel="", hot_water_system="the model's own (not separated)", hot_water_primary_energy_kwh_m2=0.0,
+        hot_water_co2_kg_m2=0.0, hot_water_persons=0.0, hot_water_design_heat_kwh_per_day=0.0,
+        pv_generation_kwh_m2=per_m2(pv_kwh),
+        net_site_energy_kwh_m2=per_m2(electric_services + gas + district_heat + district_cool + equipment_kwh
+                                      - pv_kwh),
+        primary_energy_kwh_m2=primary, co2_kg_m2=co2_kg,
+        peak_heating_load_w_m2=float(hourly["heating_sensible_kwh"].max()) * 1000.0 / area_m2 if ideal else None,
+        peak_cooling_load_w_m2=float((hourly["cooling_sensible_kwh"] + hourly["cooling_latent_kwh"]).max())
+        * 1000.0 / area_m2 if ideal else None,
+        unmet_heating_hours=unmet_hours("Time Setpoint Not Met During Occupied Heating"),
+        unmet_cooling_hours=unmet_hours("Time Setpoint Not Met During Occupied Cooling"),
+        conditioned_floor_area_m2=area_m2, usable_floor_area_m2=None, calculation_profile="the model's own",
+        shape_coefficient_1_m=shape,
+        pv_capacity_kw=model.pv.capacity_kw if model.pv is not None else None,
+        pv_module_area_m2=model.pv.module_area_m2 if model.pv is not None else None,
+        pv_ground_coverage_ratio=model.pv.ground_coverage_ratio if model.pv is not None else None,
+        thermal_bridge_w_k=None, wall_insulation_built_mm=None, roof_insulation_built_mm=None,
+        floor_insulation_built_mm=None, wall_u_clear_field_w_m2k=None,
+        wall_u_w_m2k=u_class.get("wall"), roof_u_w_m2k=u_class.get("roof"), floor_u_w_m2k=u_class.get("floor"),
+        window_u_w_m2k=u_values.get("WINDOW_U", float("nan")), window_shgc=u_values.get("WINDOW_SHGC", float("nan")),
+        energyplus_version=str(version).strip(), engine_seconds=engine_seconds, run_dir=str(Path(sql_path).parent),
+        parameters={k: v for k, v in model.parameters.items() if not k.startswith("_")},
+        pv_generation_kwh_month_hour=month_hour_sums(hourly, hourly["pv_kwh"]),
+        hourly=hourly if keep_hourly else None, unavailable=unavailable, notes=list(model.notes),
+    )
+
+
 def read_results(
     sql_path: str | Path,
     *,
@@ -329,7 +519,11 @@ def read_results(
     engine_seconds: float,
     keep_hourly: bool = False,
 ) -> SimulationResult:
-    """Build the :class:`SimulationResult` of a finished run of ``model`` (a BuiltModel)."""
+    """Build the :class:`SimulationResult` of a finished run of ``model`` (a BuiltModel; a model
+    file's: :func:`read_file_results`)."""
+    if model.from_file:
+        return read_file_results(sql_path, model=model, weather_label=weather_label, period=period,
+                                 engine_seconds=engine_seconds, keep_hourly=keep_hourly)
     conn = sqlite3.connect(f"file:{sql_path}?mode=ro", uri=True)
     try:
         version = conn.execute("SELECT EnergyPlusVersion FROM Simulations").fetchone()[0]

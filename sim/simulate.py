@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ultralow.sim.engine import DEFAULT_TIMEOUT_S, run_energyplus
+from ultralow.sim.file_model import prepare_for_run
 from ultralow.sim.results import SimulationResult, read_results
 from ultralow.sim.run_control import RunPeriod, apply_run_period, epw_climate
 from ultralow.templates import get_template
@@ -35,7 +36,10 @@ def build(template: str, params: Mapping[str, Any] | None, weather: Any,
     resolved = tpl.resolve(params)
     climate = epw_climate(weather.epw_path)
     model = tpl.build(resolved, weather, list(climate.monthly_mean_dry_bulb_c))
-    apply_run_period(model.idf, period or RunPeriod(), climate)
+    if model.from_file:  # the model's own sizing and design days stay (ultralow.sim.file_model)
+        prepare_for_run(model.idf, period or RunPeriod(), climate, model.notes)
+    else:
+        apply_run_period(model.idf, period or RunPeriod(), climate)
     return model
 
 

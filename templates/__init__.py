@@ -21,6 +21,12 @@ def list_templates() -> list[str]:
 
 
 def get_template(name: str) -> Template:
+    """The template ``name``: a built-in one, or ``model:<id>``, a model file the user brought
+    (:mod:`ultralow.templates.from_file`)."""
+    from ultralow.templates.from_file import PREFIX, template_from_id
+
+    if name.startswith(PREFIX):
+        return template_from_id(name)
     templates = _registry()
     if name not in templates:
         raise InputError(f"unknown template {name!r}; available: {', '.join(sorted(templates))}")

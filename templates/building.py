@@ -54,29 +54,39 @@ class BuiltModel:
     idf: Any  # geomeppy/eppy IDF
     template: str
     parameters: dict[str, Any]
-    geometry: BlockGeometry
-    constructions: dict[str, OpaqueConstruction]
-    profile: CalculationProfile
-    heat_pump: str
-    pv: PvArray
-    fan_specific_power_w_m3h: float
     climate_zone: str
-    thermal_bridges: ThermalBridges
-    clear_wall_u_w_m2k: float
-    fan_heat_w_m2: float
+    # what the toolkit built; None for a model file (ultralow.sim.file_model), whose own objects
+    # decide geometry, constructions, operation and systems
+    geometry: BlockGeometry | None = None
+    constructions: dict[str, OpaqueConstruction] = field(default_factory=dict)
+    profile: CalculationProfile | None = None
+    heat_pump: str | None = None
+    pv: PvArray | None = None
+    fan_specific_power_w_m3h: float | None = None
+    thermal_bridges: ThermalBridges | None = None
+    clear_wall_u_w_m2k: float | None = None
+    fan_heat_w_m2: float | None = None
     insulation_mm: dict[str, float] = field(default_factory=dict)  # added insulation by surface, mm
     existing: Any = None  # the retrofit's existing building (Vintage, overrides applied), None for new build
     notes: list[str] = field(default_factory=list)
     hot_water: Any = None  # domestic hot water (ultralow.sim.hot_water.HotWaterSetup), None when not modelled
     monthly_outdoor_c: tuple[float, ...] = ()  # the weather file's monthly mean dry-bulb, degC (mains water)
+    source_path: str | None = None  # a model file: the user's path (ultralow.sim.file_model)
+    source_sha256: str | None = None
 
     @property
-    def pv_capacity_kw(self) -> float:
-        return self.pv.capacity_kw
+    def from_file(self) -> bool:
+        """True for a model file the user brought."""
+        return self.source_path is not None
 
     @property
-    def usable_floor_area_ratio(self) -> float:
-        return float(self.parameters["usable_floor_area_ratio"])
+    def pv_capacity_kw(self) -> float | None:
+        return self.pv.capacity_kw if self.pv is not None else None
+
+    @property
+    def usable_floor_area_ratio(self) -> float | None:
+        ratio = self.parameters.get("usable_floor_area_ratio")
+        return float(ratio) if ratio is not None else None
 
     def idf_text(self) -> str:
         return self.idf.idfstr()
