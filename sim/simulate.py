@@ -44,7 +44,7 @@ def build(template: str, params: Mapping[str, Any] | None, weather: Any,
 
 
 def simulate(
-    template: str,
+    template: str | Any,
     params: Mapping[str, Any] | None = None,
     weather: Any = None,
     *,
@@ -68,7 +68,8 @@ def simulate(
         period = RunPeriod.parse(period)
     t0 = time.perf_counter()
     model = build(template, params, weather, period)
-    run_path = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix=f"ultralow-{template}-"))
+    name = get_template(template).name.replace(":", "-")
+    run_path = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix=f"ultralow-{name}-"))
     run_path.mkdir(parents=True, exist_ok=True)
     idf_path = run_path / "in.idf"
     idf_path.write_text(model.idf_text())

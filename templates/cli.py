@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 
-from ultralow.templates import get_template, list_templates
+from ultralow.templates import get_template, list_templates, template_sources
 
 
 def _list(args: argparse.Namespace) -> int:
+    sources = template_sources()
     for name in list_templates():
         tpl = get_template(name)
-        print(f"{name:<12} {tpl.building_use:<12} {tpl.description}")
+        print(f"{name:<12} {tpl.building_use:<12} {sources[name]:<24} {tpl.description}")
+    for name, source in sorted(sources.items()):
+        if source.startswith("broken"):
+            print(f"{name:<12} {'-':<12} {source}")
     return 0
 
 

@@ -237,7 +237,9 @@ class Template:
         resolved = dict(params)
         for prefix, u in self.default_u_w_m2k.items():
             resolved[f"_default_{prefix}_u_w_m2k"] = u
-        return self.builder(resolved, weather, monthly_outdoor_c)
+        model = self.builder(resolved, weather, monthly_outdoor_c)
+        model.template = self.name  # a builder shared by several templates reports the one built
+        return model
 
     def describe(self) -> list[dict[str, Any]]:
         """Rows (name, unit, default, range, meaning) for ``ultralow templates show``."""
