@@ -9,6 +9,7 @@ Summary (each construction's "U-Factor with Film"; the reader classifies surface
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -134,3 +135,21 @@ def test_an_unknown_object_or_field_exits_2_naming_it():
     assert out.returncode == 2 and "Thicknes" in out.stderr and "Thickness" in out.stderr, out.stderr
     out = _cli("--idf", model, "--city", "harbin", "--field", "Matterial,*,Thickness=0.1")
     assert out.returncode == 2 and "Matterial" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_epjson_model_runs_as_its_idf_does(tmp_path):
+    """EnergyPlus converts the IDF to epJSON (--convert-only); the epJSON runs and reports the same
+    conditioned area and wall U as the IDF it came from (EnergyPlus's own reports both times)."""
+    from ultralow.sim.engine import run_energyplus
+    from ultralow.weather import resolve_weather
+
+    source = _reference_model()
+    shutil.copy(source, tmp_path / "office.idf")
+    run_energyplus(tmp_path / "office.idf", None, tmp_path, convert_only=True)
+    weather = resolve_weather(city="harbin")
+    results = {}
+    for suffix in ("idf", "epJSON"):
+        template = model_template(tmp_path / f"office.{suffix}")
+        results[suffix] = simulate(template.name, {}, weather, run_dir=tmp_path / suffix, period="design-days")
+    assert results["epJSON"].conditioned_floor_area_m2 == pytest.approx(results["idf"].conditioned_floor_area_m2)
+    assert results["epJSON"].wall_u_w_m2k == pytest.approx(results["idf"].wall_u_w_m2k, rel=1e-6)
