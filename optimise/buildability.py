@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import functools
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from ultralow.errors import InputError
-from ultralow.optimise.costs import SURFACES, insulation_cm, resolved_params
+from ultralow.optimise.costs import SURFACES, insulation_cm, read_data_toml, resolved_params
 
-LIMITS_FILE = "optimise/data/buildability.toml"
 # limit key -> (design parameter, "max" or "min", unit shown)
 PARAMETER_LIMITS = {
     "window_min_u_w_m2k": ("window_u_w_m2k", "min", "W/(m2K)"),
@@ -65,17 +62,7 @@ def _limit(raw: Any, where: str, key: str) -> Limit:
 def load_limits(path: str | Path | None = None) -> dict[str, Limit]:
     """Buildability limits by key (``insulation_max_cm.wall``, ``window_min_u_w_m2k``, ...) from
     ``path`` or the packaged ``optimise/data/buildability.toml``; InputError names the file and field."""
-    where = str(path) if path is not None else LIMITS_FILE
-    try:
-        if path is None:
-            with resources.files("ultralow.optimise").joinpath("data", "buildability.toml").open("rb") as fh:
-                data = tomllib.load(fh)
-        else:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where}: not valid TOML: {exc}") from None
+    data, where = read_data_toml(path, "buildability.toml")
     expected = [f"insulation_max_cm.{s}" for s in SURFACES] + list(PARAMETER_LIMITS)
     limits: dict[str, Limit] = {}
     for key in expected:

@@ -369,20 +369,25 @@ def _regional_row(body: Any, where: str, key: str) -> RegionalCost:
     return RegionalCost(str(body["name"]), float(cost), body["source"], body["verified"], body["year"])
 
 
-def load_regional_costs(path: str | Path | None = None) -> dict[str, RegionalCost]:
-    """Rows of the regional price file (default the packaged ``optimise/data/regional_prices.toml``):
-    ``{"national": base, <province id>: row, ...}``; InputError names the file and the field."""
-    where = str(path) if path is not None else REGIONAL_PRICES_FILE
+def read_data_toml(path: str | Path | None, packaged: str) -> tuple[dict[str, Any], str]:
+    """The TOML data file ``path``, or the packaged ``optimise/data/<packaged>`` when None, and the
+    name to give in errors; InputError names the file when it cannot be read or parsed."""
+    where = str(path) if path is not None else f"optimise/data/{packaged}"
     try:
         if path is None:
-            with resources.files("ultralow.optimise").joinpath("data", "regional_prices.toml").open("rb") as fh:
-                data = tomllib.load(fh)
-        else:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            with resources.files("ultralow.optimise").joinpath("data", packaged).open("rb") as fh:
+                return tomllib.load(fh), where
+        return tomllib.loads(Path(path).read_text(encoding="utf-8")), where
     except OSError as exc:
         raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{where}: not valid TOML: {exc}") from None
+
+
+def load_regional_costs(path: str | Path | None = None) -> dict[str, RegionalCost]:
+    """Rows of the regional price file (default the packaged ``optimise/data/regional_prices.toml``):
+    ``{"national": base, <province id>: row, ...}``; InputError names the file and the field."""
+    data, where = read_data_toml(path, "regional_prices.toml")
     extra = sorted(set(data) - {NATIONAL, "provinces"})
     if extra:
         raise InputError(f"{where}: unknown top-level key(s) {', '.join(extra)}; allowed: national, provinces")

@@ -323,6 +323,16 @@ def grid_exchange_month_hour(hourly: pd.DataFrame) -> tuple[list[list[float]], l
     return month_hour_sums(hourly, net.clip(lower=0.0)), month_hour_sums(hourly, (-net).clip(lower=0.0))
 
 
+def _run_summary(conn: sqlite3.Connection) -> tuple[str, float, dict[str, float], pd.DataFrame]:
+    """Engine version, conditioned floor area (m2), envelope U-values (:func:`envelope_u_values`)
+    and the unmet-hours table of a run."""
+    version = conn.execute("SELECT EnergyPlusVersion FROM Simulations").fetchone()[0]
+    area_table = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary", "Building Area")
+    area_m2 = _scalar(area_table.loc["Net Conditioned Building Area", "Area"])
+    unmet = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary", "Comfort and Setpoint Not Met Summary")
+    return version, area_m2, envelope_u_values(conn), unmet
+
+
 def envelope_u_by_class(conn: sqlite3.Connection) -> dict[str, float]:
     """Area-weighted "U-Factor with Film" of every opaque exterior surface of EnvelopeSummary's
     "Opaque Exterior" table by class, whatever the constructions' names: ``roof`` (tilt < 60 deg),
@@ -399,12 +409,8 @@ def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, p
     factor there). Every None field has its reason in ``unavailable``."""
     conn = sqlite3.connect(f"file:{sql_path}?mode=ro", uri=True)
     try:
-        version = conn.execute("SELECT EnergyPlusVersion FROM Simulations").fetchone()[0]
-        area_table = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary", "Building Area")
-        area_m2 = _scalar(area_table.loc["Net Conditioned Building Area", "Area"])
-        u_values = envelope_u_values(conn)
+        version, area_m2, u_values, unmet = _run_summary(conn)
         u_class = envelope_u_by_class(conn)
-        unmet = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary", "Comfort and Setpoint Not Met Summary")
         annual_only = period != "design_days"
         hourly = hourly_frame(conn, annual_only=annual_only)
         meters = _meter_sums_kwh(conn, annual_only)
@@ -526,12 +532,7 @@ def read_results(
                                  engine_seconds=engine_seconds, keep_hourly=keep_hourly)
     conn = sqlite3.connect(f"file:{sql_path}?mode=ro", uri=True)
     try:
-        version = conn.execute("SELECT EnergyPlusVersion FROM Simulations").fetchone()[0]
-        area_table = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary", "Building Area")
-        area_m2 = _scalar(area_table.loc["Net Conditioned Building Area", "Area"])
-        u_values = envelope_u_values(conn)
-        unmet = _tabular(conn, "AnnualBuildingUtilityPerformanceSummary",
-                         "Comfort and Setpoint Not Met Summary")
+        version, area_m2, u_values, unmet = _run_summary(conn)
         hourly = hourly_frame(conn, annual_only=period != "design_days")
     finally:
         conn.close()

@@ -79,3 +79,18 @@ metric = "incremental_investment_rmb_m2"
 tariff_city = "beijing"
 """)
     return path
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """A local Ray cluster of 2 CPUs for a test module (the IDD written once before workers race for it)."""
+    import ray
+    from ultralow.sim.idd import engine_idd_path
+
+    engine_idd_path()
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    if started:
+        ray.shutdown()

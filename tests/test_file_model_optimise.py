@@ -8,23 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import ray
 from ultralow.errors import InputError
 from ultralow.optimise.run import run_optimisation
 from ultralow.optimise.spec import parse_spec
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    from ultralow.sim.idd import engine_idd_path
-
-    engine_idd_path()
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    if started:
-        ray.shutdown()
 
 
 def _spec(store, **objectives) -> dict:

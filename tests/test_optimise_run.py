@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import ray
 from conftest import CHICAGO_EPW
 from ultralow.optimise.run import run_optimisation
 from ultralow.optimise.spec import parse_spec
@@ -36,18 +35,6 @@ def _spec(shared_store: Path, generations: int = 2) -> dict:
         "costs": {"tariff_city": "beijing"},  # a user weather file has no province of its own
     }
 
-
-@pytest.fixture(scope="module")
-def local_ray():
-    from ultralow.sim.idd import engine_idd_path
-
-    engine_idd_path()  # write the IDD once before workers race for it
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    if started:
-        ray.shutdown()
 
 
 def _run(spec: dict, out: Path, **kw):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 from ultralow.optimise.sweep import load_sweep, run_sweep
 
 SPEC = """
@@ -58,16 +57,8 @@ resamples = 100
 """
 
 
-@pytest.fixture(scope="module")
-def ray_2cpu():
-    import ray
 
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    yield
-    ray.shutdown()
-
-
-def test_sweep_end_to_end(tmp_path, ray_2cpu):
+def test_sweep_end_to_end(tmp_path, local_ray):
     spec_path = tmp_path / "tiny.toml"
     spec_path.write_text(SPEC.format(store=tmp_path / "shared"))
     spec = load_sweep(spec_path)

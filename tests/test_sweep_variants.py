@@ -75,17 +75,9 @@ limits = { wall_u_w_m2k = 0.25, window_u_w_m2k = 1.0 }
 """
 
 
-@pytest.fixture(scope="module")
-def ray_2cpu():
-    import ray
-
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    yield
-    ray.shutdown()
-
 
 @pytest.mark.slow
-def test_variants_cheapest_by_search_against_a_named_baseline_and_reuse(tmp_path, ray_2cpu):
+def test_variants_cheapest_by_search_against_a_named_baseline_and_reuse(tmp_path, local_ray):
     store = tmp_path / "shared"
     path = tmp_path / "v.toml"
     path.write_text(SPEC.format(store=store, extra=""))
