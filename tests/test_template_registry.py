@@ -23,7 +23,15 @@ from ultralow.templates import get_template, list_templates, register_template, 
 PLUGIN = Path(__file__).resolve().parents[1] / "templates" / "examples" / "plugin"
 
 
-def test_register_from_python_and_simulate(chicago_weather, tmp_path):
+@pytest.fixture
+def registry(monkeypatch):
+    """An empty registry of Python-registered templates for one test (others never see them)."""
+    import ultralow.templates
+
+    monkeypatch.setattr(ultralow.templates, "_registered", {})
+
+
+def test_register_from_python_and_simulate(registry, chicago_weather, tmp_path):
     block = dataclasses.replace(get_template("residential"), name="test_block", description="a registered copy")
     register_template(block)
     assert "test_block" in list_templates() and template_sources()["test_block"] == "registered"
