@@ -39,6 +39,7 @@ FILE_MODEL_METERS = (
     "HeatRejection:Electricity", "Humidifier:Electricity", "HeatRecovery:Electricity",
     "InteriorLights:Electricity", "InteriorEquipment:Electricity", "ElectricityProduced:Facility",
     "DistrictHeatingWater:Facility", "DistrictCooling:Facility",
+    "HeatingCoils:EnergyTransfer", "Baseboard:EnergyTransfer", "CoolingCoils:EnergyTransfer",
 )
 SIZING_PERIODS = ("SIZINGPERIOD:DESIGNDAY", "SIZINGPERIOD:WEATHERFILEDAYS", "SIZINGPERIOD:WEATHERFILECONDITIONTYPE")
 _VERSION = re.compile(r"^\s*version\s*,\s*([0-9][0-9.]*)\s*;", re.IGNORECASE | re.MULTILINE)

@@ -358,23 +358,31 @@ FILE_METER_COLUMNS = {
     "Cooling:Electricity": "cooling_electricity_kwh", "Cooling:DistrictCooling": "cooling_district_kwh",
     "Fans:Electricity": "fans_kwh", "Pumps:Electricity": "pumps_kwh", "HeatRejection:Electricity": "heat_rejection_kwh",
     "Humidifier:Electricity": "humidifier_kwh", "HeatRecovery:Electricity": "heat_recovery_kwh",
+    # the heat the model's own HVAC delivers (energy transfer of its coils and baseboards)
+    "HeatingCoils:EnergyTransfer": "heating_coils_kwh", "Baseboard:EnergyTransfer": "baseboard_kwh",
+    "CoolingCoils:EnergyTransfer": "cooling_coils_kwh",
 }
 
 
-def _meter_sums_kwh(conn: sqlite3.Connection, annual_only: bool) -> dict[str, float]:
-    """Sum over the period of each hourly meter of :data:`FILE_METER_COLUMNS`, kWh; a meter the
-    model has no object on (EnergyPlus reports no such meter) is 0: the model has no such end use."""
+def _meter_hours_kwh(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFrame:
+    """Each hourly meter of :data:`FILE_METER_COLUMNS` by hour (rows: EnergyPlus TimeIndex), kWh;
+    a meter the model has no object on (EnergyPlus reports no such meter) is 0: the model has no
+    such end use."""
     names = ",".join(f"'{n}'" for n in FILE_METER_COLUMNS)
     rows = conn.execute(
-        f"""SELECT d.Name, SUM(r.Value) FROM ReportData r
+        f"""SELECT r.TimeIndex, d.Name, r.Value FROM ReportData r
         JOIN ReportDataDictionary d ON r.ReportDataDictionaryIndex = d.ReportDataDictionaryIndex
         JOIN Time t ON r.TimeIndex = t.TimeIndex
-        WHERE d.ReportingFrequency = 'Hourly' AND d.Name IN ({names}) {_environment_filter(annual_only)}
-        GROUP BY d.Name""").fetchall()
-    sums = {column: 0.0 for column in FILE_METER_COLUMNS.values()}
-    for name, total in rows:
-        sums[FILE_METER_COLUMNS[name]] = float(total or 0.0) / J_PER_KWH
-    return sums
+        WHERE d.ReportingFrequency = 'Hourly' AND d.Name IN ({names}) {_environment_filter(annual_only)}""").fetchall()
+    frame = pd.DataFrame(rows, columns=["TimeIndex", "Name", "Value"])
+    if frame.empty:
+        return pd.DataFrame(columns=list(FILE_METER_COLUMNS.values()), dtype=float)
+    hours = frame.pivot_table(index="TimeIndex", columns="Name", values="Value", aggfunc="sum").fillna(0.0)
+    hours = hours.rename(columns=FILE_METER_COLUMNS) / J_PER_KWH
+    for column in FILE_METER_COLUMNS.values():
+        if column not in hours:
+            hours[column] = 0.0
+    return hours[list(FILE_METER_COLUMNS.values())]
 
 
 def _has_ideal_loads(conn: sqlite3.Connection) -> bool:
@@ -402,8 +410,10 @@ def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, p
 
     Energy by end use and carrier from the hourly meters the toolkit requests (heating, cooling,
     fans, pumps, heat rejection, humidifier, heat recovery, lighting, equipment, PV); heating and
-    cooling *demand* from the zones' ideal-loads variables when the model has ideal loads, else
-    None (the delivered heat of real HVAC is not computed). Opaque U-values by class of surface
+    cooling *demand* from the zones' ideal-loads variables when the model has ideal loads, else the
+    heat the model's own HVAC delivers: its heating coils and baseboards, its cooling coils
+    (``*:EnergyTransfer`` meters; sensible/latent split and, when the model's heating or cooling is
+    delivered some other way, the demand itself are None with the reason). Opaque U-values by class of surface
     (:func:`envelope_u_by_class`). Primary energy and CO2 with ``sim/data/energy_factors.toml``
     (electricity and natural gas; None when the model buys district heat or cooling, which has no
     factor there). Every None field has its reason in ``unavailable``."""
@@ -413,12 +423,13 @@ def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, p
         u_class = envelope_u_by_class(conn)
         annual_only = period != "design_days"
         hourly = hourly_frame(conn, annual_only=annual_only)
-        meters = _meter_sums_kwh(conn, annual_only)
+        meter_hours = _meter_hours_kwh(conn, annual_only)
         ideal = _has_ideal_loads(conn)
         shape = _shape_coefficient_1_m(conn)
     finally:
         conn.close()
     unavailable: dict[str, str] = {}
+    notes: list[str] = []
 
     def per_m2(kwh: float) -> float:
         return kwh / area_m2
@@ -426,15 +437,39 @@ def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, p
     def missing(name: str, why: str) -> None:
         unavailable[name] = why
 
-    heat_kwh = float(hourly["heating_sensible_kwh"].sum()) if ideal else None
-    cool_sens = float(hourly["cooling_sensible_kwh"].sum()) if ideal else None
-    cool_lat = float(hourly["cooling_latent_kwh"].sum()) if ideal else None
+    meters = {column: float(meter_hours[column].sum()) for column in meter_hours}
+    if ideal:
+        heat_hours = hourly["heating_sensible_kwh"]
+        cool_hours = hourly["cooling_sensible_kwh"] + hourly["cooling_latent_kwh"]
+        cool_sens: float | None = float(hourly["cooling_sensible_kwh"].sum())
+        cool_lat: float | None = float(hourly["cooling_latent_kwh"].sum())
+    else:  # the model's own HVAC: the heat its coils and baseboards deliver
+        heat_hours = meter_hours["heating_coils_kwh"] + meter_hours["baseboard_kwh"]
+        cool_hours = meter_hours["cooling_coils_kwh"]
+        cool_sens = cool_lat = None
+        for name in ("cooling_sensible_kwh_m2", "cooling_latent_kwh_m2"):
+            missing(name, "the model has its own HVAC: its cooling coils' delivered energy is not split into "
+                          "sensible and latent")
+    heat_kwh: float | None = float(heat_hours.sum())
+    cool_kwh: float | None = float(cool_hours.sum())
     if not ideal:
-        why = "the model has its own HVAC, no ideal loads: its delivered heating/cooling is not computed " \
-              "(its energy use is)"
-        for name in ("heating_demand_kwh_m2", "cooling_demand_kwh_m2", "cooling_sensible_kwh_m2",
-                     "cooling_latent_kwh_m2", "peak_heating_load_w_m2", "peak_cooling_load_w_m2"):
-            missing(name, why)
+        heating_use = sum(meters[c] for c in ("heating_electricity_kwh", "heating_gas_kwh", "heating_district_kwh",
+                                               "heating_steam_kwh"))
+        if heat_kwh == 0 and heating_use > 0:
+            heat_kwh = None
+            for name in ("heating_demand_kwh_m2", "peak_heating_load_w_m2"):
+                missing(name, "the model uses energy for heating but none of its heating is delivered by coils or "
+                              "baseboards (HeatingCoils/Baseboard:EnergyTransfer): its delivered heat is not computed")
+        cooling_use = meters["cooling_electricity_kwh"] + meters["cooling_district_kwh"]
+        if cool_kwh == 0 and cooling_use > 0:
+            cool_kwh = None
+            for name in ("cooling_demand_kwh_m2", "peak_cooling_load_w_m2"):
+                missing(name, "the model uses energy for cooling but none of its cooling is delivered by coils "
+                              "(CoolingCoils:EnergyTransfer): its delivered cooling is not computed")
+        if heat_kwh is not None or cool_kwh is not None:
+            notes.append("heating/cooling demand of a model with its own HVAC = the heat its coils and baseboards "
+                         "deliver (HeatingCoils, Baseboard and CoolingCoils:EnergyTransfer meters), outdoor air "
+                         "and reheat included; not an ideal-loads demand")
     heating_el, cooling_el = meters["heating_electricity_kwh"], meters["cooling_electricity_kwh"]
     gas = meters["heating_gas_kwh"]
     district_heat = meters["heating_district_kwh"] + meters["heating_steam_kwh"]
@@ -479,9 +514,9 @@ def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, p
     return SimulationResult(
         template=model.template, climate_zone=model.climate_zone, weather=weather_label, period=period,
         heating_demand_kwh_m2=per_m2(heat_kwh) if heat_kwh is not None else None,
-        cooling_demand_kwh_m2=per_m2(cool_sens + cool_lat) if ideal else None,
-        cooling_sensible_kwh_m2=per_m2(cool_sens) if ideal else None,
-        cooling_latent_kwh_m2=per_m2(cool_lat) if ideal else None,
+        cooling_demand_kwh_m2=per_m2(cool_kwh) if cool_kwh is not None else None,
+        cooling_sensible_kwh_m2=per_m2(cool_sens) if cool_sens is not None else None,
+        cooling_latent_kwh_m2=per_m2(cool_lat) if cool_lat is not None else None,
         frost_protection_heating_kwh_m2=0.0,
         heating_electricity_kwh_m2=per_m2(heating_el), cooling_electricity_kwh_m2=per_m2(cooling_el),
         heating_fuel_kwh_m2=per_m2(gas), heating_fuel="natural_gas" if gas > 0 else "",
@@ -495,9 +530,8 @@ def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, p
         net_site_energy_kwh_m2=per_m2(electric_services + gas + district_heat + district_cool + equipment_kwh
                                       - pv_kwh),
         primary_energy_kwh_m2=primary, co2_kg_m2=co2_kg,
-        peak_heating_load_w_m2=float(hourly["heating_sensible_kwh"].max()) * 1000.0 / area_m2 if ideal else None,
-        peak_cooling_load_w_m2=float((hourly["cooling_sensible_kwh"] + hourly["cooling_latent_kwh"]).max())
-        * 1000.0 / area_m2 if ideal else None,
+        peak_heating_load_w_m2=float(heat_hours.max()) * 1000.0 / area_m2 if heat_kwh is not None else None,
+        peak_cooling_load_w_m2=float(cool_hours.max()) * 1000.0 / area_m2 if cool_kwh is not None else None,
         unmet_heating_hours=unmet_hours("Time Setpoint Not Met During Occupied Heating"),
         unmet_cooling_hours=unmet_hours("Time Setpoint Not Met During Occupied Cooling"),
         conditioned_floor_area_m2=area_m2, usable_floor_area_m2=None, calculation_profile="the model's own",
@@ -512,7 +546,7 @@ def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, p
         energyplus_version=str(version).strip(), engine_seconds=engine_seconds, run_dir=str(Path(sql_path).parent),
         parameters={k: v for k, v in model.parameters.items() if not k.startswith("_")},
         pv_generation_kwh_month_hour=month_hour_sums(hourly, hourly["pv_kwh"]),
-        hourly=hourly if keep_hourly else None, unavailable=unavailable, notes=list(model.notes),
+        hourly=hourly if keep_hourly else None, unavailable=unavailable, notes=[*model.notes, *notes],
     )
 
 

@@ -86,9 +86,27 @@ def test_heating_and_cooling_energy_of_a_model_without_outputs_match_energyplus_
     assert result.fan_electricity_kwh_m2 == pytest.approx(_end_use_kwh_m2(sql, "Fans", "Electricity"), rel=0.01)
     assert result.lighting_electricity_kwh_m2 == pytest.approx(
         _end_use_kwh_m2(sql, "Interior Lighting", "Electricity"), rel=0.01)
-    # never a silent zero: the delivered heat of real HVAC is not computed, and says why
-    assert result.heating_demand_kwh_m2 is None and "own HVAC" in result.unavailable["heating_demand_kwh_m2"]
     assert result.primary_energy_kwh_m2 > 0
+
+
+def test_delivered_heat_of_a_models_own_hvac_is_its_furnaces_gas_times_their_efficiency(office_week):
+    """Hand calculation from the model's own input: every Coil:Heating:Fuel of the small office
+    burns natural gas at a burner efficiency of 0.8, so the heat its coils deliver is 0.8 x the
+    heating gas of EnergyPlus's End Uses table."""
+    result, sql = office_week
+    from ultralow.sim.file_model import load_model_text, model_file_text
+
+    source = _reference_model()
+    coils = load_model_text(model_file_text(source), str(source)).idfobjects["COIL:HEATING:FUEL"]
+    efficiencies = {float(c.Burner_Efficiency) for c in coils}
+    assert efficiencies == {0.8}
+    gas = _end_use_kwh_m2(sql, "Heating", "Natural Gas")
+    assert result.heating_demand_kwh_m2 == pytest.approx(0.8 * gas, rel=0.01)
+    assert result.peak_heating_load_w_m2 > 5.0
+    assert result.cooling_demand_kwh_m2 is not None and result.cooling_demand_kwh_m2 >= 0.0
+    # never a silent zero: what the coils cannot tell is absent, with its reason
+    assert result.cooling_sensible_kwh_m2 is None and "own HVAC" in result.unavailable["cooling_sensible_kwh_m2"]
+    assert any("coils and baseboards deliver" in note for note in result.notes)
 
 
 def test_u_values_of_arbitrarily_named_constructions_match_the_envelope_report(office_week):
