@@ -37,7 +37,7 @@ class CheckRun:
 
 
 def run_check(
-    template_name: str,
+    template_name: str | Any,
     params: Mapping[str, Any] | None,
     weather: Any,
     target: str,
@@ -52,6 +52,12 @@ def run_check(
 ) -> CheckRun:
     """Simulate and evaluate; ``weather`` is a ``WeatherSource``; runs go under ``run_dir``.
 
+    ``template_name``: a template's name or a :class:`~ultralow.templates.template.Template`,
+    also a model file's (:func:`ultralow.templates.from_file.model_template`): its form comes from
+    EnergyPlus, its reference building is the model with the standard's envelope
+    (:func:`~ultralow.optimise.evaluation.reference_parameters`), and its verdict is indicative
+    (it keeps its own operation); costs, vintages and measures need a template.
+
     ``vintage`` makes the design a retrofit of that existing building; ``measures`` (retrofits
     only) adds the measure-by-measure breakdown (one more simulation per measure);
     ``strict_weather`` refuses a synthetic weather file (InputError). The report's
@@ -62,6 +68,7 @@ def run_check(
     from ultralow.sim.run_control import RunPeriod
     from ultralow.sim.simulate import simulate
     from ultralow.templates import get_template
+    from ultralow.templates.from_file import is_model_template
     from ultralow.templates.standards import baseline_standard, evaluate
     from ultralow.templates.standards.evaluate import check_target
     from ultralow.templates.standards.reference import limits_for
@@ -73,7 +80,12 @@ def run_check(
         require_non_synthetic(weather, "check --strict")
     run_period = RunPeriod.parse(period)
     tpl = get_template(template_name)
-    cost_model = CostModel.load(costs_file)
+    template_name = tpl.name
+    model_file = is_model_template(template_name)
+    if model_file and (vintage or costs_file):
+        raise InputError(f"check: {'--vintage' if vintage else '--costs'} needs a template: a model file has no "
+                         "existing-building vintage and no cost quantities yet (its compliance is checked without)")
+    cost_model = None if model_file else CostModel.load(costs_file)
     if thermal_inertia_d is not None and not (isinstance(thermal_inertia_d, int | float)
                                               and 0 < thermal_inertia_d < 100):
         raise InputError(f"--thermal-inertia-d {thermal_inertia_d!r}: give a number above 0 (e.g. 2.5)")
@@ -84,7 +96,7 @@ def run_check(
         raw["vintage"] = vintage
     design_params = tpl.resolve(raw)
     roles = ev.compared_buildings(template_name, design_params, climate, reference=True, targets=(target,),
-                                  cost_base=True)
+                                  cost_base=cost_model is not None)
     root = Path(run_dir)
 
     def run(role: str, p: Mapping[str, Any]) -> Any:
@@ -100,9 +112,11 @@ def run_check(
     report = evaluate(target, results["design"], context)
     report.details["weather"] = weather_provenance(weather)
     zone, use = climate.climate_zone, tpl.building_use
+    form, shape = ev.building_form(template_name, design_params)
     report.details["baseline_reference_envelope"] = limits_for(
-        baseline_standard(zone, use), zone, use, design_params, ev.shape_coefficient_1_m(design_params),
-        thermal_inertia_d).as_dict()
+        baseline_standard(zone, use), zone, use, {**design_params, **form}, shape, thermal_inertia_d).as_dict()
+    if model_file:
+        report.details["model_file"] = model_file_details(tpl, template_name, form, report.details)
     report.details["economics"] = economics_summary(metrics, retrofit="existing" in results)
     if "existing" in results:
         report.details["savings_vs_existing_building"] = {
@@ -123,6 +137,26 @@ def run_check(
                                   lambda role, p: run(role, p).to_dict())
         report.details["measures"] = steps
     return CheckRun(report, simulated, {k: dict(v) for k, v in roles.items()}, metrics, steps)
+
+
+def model_file_details(template: Any, template_name: str, form: Mapping[str, Any],
+                       details: Mapping[str, Any]) -> dict[str, Any]:
+    """What a model file's check stands on: the file, its form as EnergyPlus reports it, and how
+    its reference building differs from the standard's (window-to-wall ratios above the
+    standard's maxima are kept: the model's windows are not redrawn)."""
+    from ultralow.templates.from_file import model_geometry
+
+    geometry = model_geometry(template_name)
+    caps = (details.get("baseline_reference_envelope") or {}).get("wwr_max") or {}
+    facades = {"north": ("north",), "east_west": ("east", "west"), "south": ("south",)}
+    over = [f"{facade} {geometry.wwr[facade]:.2f} > {cap:.2f}" for band, cap in caps.items() if cap is not None
+            for facade in facades.get(band, ()) if geometry.wwr.get(facade, 0.0) > cap]
+    notes = ["the reference building is the model with the standard's wall, roof and window limits, the "
+             "reference airtightness, no added PV; its own schedules, gains, setpoints and HVAC are kept"]
+    if over:
+        notes.append("window-to-wall ratio above the standard's maximum, kept in the reference (its windows are "
+                     f"not redrawn): {', '.join(over)}")
+    return {"source": template.description, "geometry": geometry.to_json(), "reference_notes": notes}
 
 
 ECONOMICS = (  # metric, label

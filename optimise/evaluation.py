@@ -85,11 +85,30 @@ def _template(template_name: str) -> Any:
     return get_template(template_name)
 
 
-def shape_coefficient_1_m(params: Mapping[str, Any]) -> float:
-    """Shape coefficient (1/m) of the block the parameters describe (geometry only)."""
+def building_form(template_name: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], float]:
+    """The building's form the standards' limits read: ``storeys`` and ``wwr_<facade>`` (as
+    template parameters) and the shape coefficient (1/m). A template's from its parameters
+    (:class:`~ultralow.templates.geometry.BlockGeometry`); a model file's as EnergyPlus reports it
+    (:func:`ultralow.templates.from_file.model_geometry`, measured once per model)."""
+    from ultralow.templates.from_file import is_model_template, model_geometry
+
+    if is_model_template(template_name):
+        from ultralow.errors import InputError
+
+        geometry = model_geometry(template_name)
+        if geometry.shape_coefficient_1_m is None:
+            raise InputError(f"template {template_name}: EnergyPlus reports no conditioned volume or no surface "
+                             "to outdoors, so the standards' shape coefficient cannot be formed")
+        return geometry.as_parameters(), float(geometry.shape_coefficient_1_m)
     from ultralow.templates.geometry import BlockGeometry
 
-    return BlockGeometry.from_params(params, None).shape_coefficient_1_m
+    form = {k: params[k] for k in ("storeys", "wwr_south", "wwr_north", "wwr_east", "wwr_west") if k in params}
+    return form, BlockGeometry.from_params(params, None).shape_coefficient_1_m
+
+
+def shape_coefficient_1_m(template_name: str, params: Mapping[str, Any]) -> float:
+    """Shape coefficient (1/m) of the building (:func:`building_form`)."""
+    return building_form(template_name, params)[1]
 
 
 def is_retrofit(params: Mapping[str, Any]) -> bool:
@@ -134,14 +153,38 @@ def reference_parameters(template_name: str, design: Mapping[str, Any], climate:
     """The reference building of ``standard`` (default: the zone's 2016-era baseline standard):
     the template defaults with the design's geometry and operation, the standard's envelope, none
     of the design's measures (:mod:`ultralow.templates.standards.reference`)."""
+    from ultralow.templates.from_file import is_model_template
     from ultralow.templates.standards import baseline_standard
     from ultralow.templates.standards import reference as ref
 
     tpl = _template(template_name)
-    params = tpl.resolve({**_shared(design), "vintage": "new"})
+    shared = _shared(design)
+    if "vintage" in tpl.parameters:
+        shared["vintage"] = "new"
+    params = tpl.resolve(shared)
     standard = standard or baseline_standard(climate.climate_zone, tpl.building_use)
-    limits = ref.limits_for(standard, climate.climate_zone, tpl.building_use, params, shape_coefficient_1_m(params))
-    return tpl.resolve(ref.reference_parameters(params, limits, tpl.parameters))
+    form, shape = building_form(template_name, params)
+    limits = ref.limits_for(standard, climate.climate_zone, tpl.building_use, {**params, **form}, shape)
+    settings = ref.reference_parameters(params, limits, tpl.parameters)
+    if is_model_template(template_name):
+        settings.update(_model_reference_settings(template_name, limits))
+    return tpl.resolve(settings)
+
+
+def _model_reference_settings(template_name: str, limits: Any) -> dict[str, Any]:
+    """What a model file's reference building differs in from a template's: no PV added (None:
+    the model's own), heat recovery off only where the model has ideal loads (a real HVAC keeps
+    its heat exchangers), and the model's own window SHGC where the standard sets none (its
+    windows get one simple glazing system, which needs both U and SHGC)."""
+    from ultralow.templates.from_file import model_geometry
+
+    geometry = model_geometry(template_name)
+    out: dict[str, Any] = {"pv_roof_fraction": None}
+    if not geometry.ideal_loads:
+        out["hrv_efficiency"] = None
+    if limits.window_shgc is None:
+        out["window_shgc"] = geometry.window_shgc
+    return out
 
 
 def compared_buildings(template_name: str, design: Mapping[str, Any], climate: ClimateContext, *,
@@ -170,6 +213,7 @@ def compliance_context(template_name: str, params: Mapping[str, Any], results: M
     """The standards' ComplianceContext of a design from the results of its compared buildings
     (any role may be missing: the indicators that need it cannot be evaluated). Numbers, plus
     ``measures`` (text: the retrofit measures applied, " + "-joined) when costs are computed."""
+    from ultralow.templates.from_file import MODEL_OPERATION, is_model_template
     from ultralow.templates.profiles import resolve_profile
     from ultralow.templates.standards import (
         ComplianceContext,
@@ -183,11 +227,15 @@ def compliance_context(template_name: str, params: Mapping[str, Any], results: M
 
     tpl = _template(template_name)
     use = tpl.building_use
-    profile = resolve_profile(params.get("calculation_profile"), use, climate.climate_zone)
+    model_file = is_model_template(template_name)
+    # a model file runs on its own schedules, gains and setpoints: no calculation profile applies
+    profile = None if model_file else resolve_profile(params.get("calculation_profile"), use, climate.climate_zone)
     system = load_standard(baseline_standard(climate.climate_zone, use)).reference_system
+    form, shape = building_form(template_name, params)
     ctx = ComplianceContext(
-        climate_zone=climate.climate_zone, building_use=use, storeys=int(params.get("storeys", 1)),
-        parameters=dict(params), shape_coefficient_1_m=shape_coefficient_1_m(params), wwr=design_wwr(params),
+        climate_zone=climate.climate_zone, building_use=use, storeys=int(form.get("storeys", 1)),
+        parameters={**params, **form}, shape_coefficient_1_m=shape, wwr=design_wwr(form),
+        operation=MODEL_OPERATION if model_file else None,
         thermal_inertia_d=thermal_inertia_d, wdh20_kkh=climate.wdh20_kkh, ddh28_kkh=climate.ddh28_kkh,
         profile=profile, weather_synthetic=climate.synthetic,
         measured_degree_hours=climate.measured_degree_hours,
@@ -312,8 +360,11 @@ def building_metrics(template_name: str, params: Mapping[str, Any], results: Map
 
 def target_profile(target: str, template_name: str, climate: ClimateContext) -> str:
     """Id of the calculation profile ``target`` is evaluated with (design and reference alike)."""
-    from ultralow.templates.profiles import profile_for_target
+    from ultralow.templates.from_file import is_model_template
+    from ultralow.templates.profiles import EVERYDAY, profile_for_target
 
+    if is_model_template(template_name):  # a model file keeps its own operation
+        return EVERYDAY
     return profile_for_target(target, _template(template_name).building_use, climate.climate_zone).id
 
 

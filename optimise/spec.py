@@ -42,7 +42,7 @@ from ultralow.optimise.variables import CATALOGUES, KEEP_EXISTING, KINDS, Variab
 
 SECTIONS = ("run", "building", "variables", "objectives", "constraints", "costs")
 RUN_KEYS = ("name", "seed", "population", "generations", "period", "algorithm", "max_retries", "store")
-BUILDING_KEYS = ("template", "idf", "use", "field", "city", "epw", "parameters", "strict_weather")
+BUILDING_KEYS = ("template", "idf", "use", "field", "hook", "city", "epw", "parameters", "strict_weather")
 VARIABLE_KEYS = ("type", "min", "max", "step", "options", "catalogue", "parameter")
 OBJECTIVE_KEYS = ("metric", "sense", "label")
 CONSTRAINT_KEYS = ("metric", "min", "max", "target", "indicator", "label")
@@ -382,8 +382,9 @@ def _constraint(i: int, raw: Any) -> ConstraintSpec:
 
 
 def _model_file_template(building: Mapping[str, Any], base_dir: Path | None) -> Any:
-    """The template of ``[building] idf = ...`` with its ``use`` and ``[[building.field]]`` field
-    parameters (:func:`ultralow.templates.from_file.model_template`; InputError naming the key)."""
+    """The template of ``[building] idf = ...`` with its ``use``, ``[[building.field]]`` field
+    parameters and ``[[building.hook]]`` Python hooks
+    (:func:`ultralow.templates.from_file.model_template`; InputError naming the key)."""
     from ultralow.templates.from_file import engine_model_path, model_template
 
     text = text_value("building.idf", building["idf"])
@@ -395,7 +396,8 @@ def _model_file_template(building: Mapping[str, Any], base_dir: Path | None) -> 
         raise InputError("spec: building.field must be [[building.field]] tables (object, name, field, value or "
                          "multiplier, label)")
     use = text_value("building.use", building.get("use", "public"))
-    return model_template(path, fields, building_use=use, where="spec: building.idf")
+    return model_template(path, fields, hooks=building.get("hook"), building_use=use, where="spec: building.idf",
+                          base_dir=base_dir)
 
 
 def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Path | None = None) -> Spec:
@@ -417,7 +419,7 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     if "idf" in building:
         template = _model_file_template(building, base_dir)
     else:
-        for key in ("use", "field"):
+        for key in ("use", "field", "hook"):
             if key in building:
                 raise InputError(f"spec: building.{key} belongs to a model file (building.idf), not a template")
         template = get_template(text_value("building.template", building["template"]))
@@ -520,12 +522,12 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         strict_weather=bool_value("building.strict_weather", building.get("strict_weather", False)),
         source=source, raw=dict(data),
     )
-    if "idf" in building and (spec.needs_costs or spec.needs_reference or spec.needs_existing):
-        asked = sorted(spec.metrics_needed & set(COST_METRICS + STANDARD_METRICS + EXISTING_METRICS))
-        asked += [f"target {c.target}" for c in constraints if c.target]
+    if "idf" in building and (spec.needs_costs or spec.needs_existing):
+        asked = sorted(spec.metrics_needed & set(COST_METRICS + EXISTING_METRICS))
         raise InputError(f"spec: {', '.join(asked)} are not available for a model file (building.idf) yet: costs "
-                         "and the standards' reference building are built from a template's geometry; use the "
-                         f"simulated metrics ({', '.join(RESULT_METRICS[:4])}, ...)")
+                         "are priced on a template's quantities and the existing building is a template's vintage; "
+                         f"use the simulated metrics ({', '.join(RESULT_METRICS[:4])}, ...), saving rates and "
+                         "standards targets")
     if spec.algorithm_name == "nsga2" and len(objectives) > 3:
         raise InputError("spec: run.algorithm = \"nsga2\" with more than 3 objectives; use \"nsga3\" or \"auto\"")
     return spec

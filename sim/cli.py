@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 from ultralow.errors import InputError
 from ultralow.paths import default_runs_dir, safe_name
@@ -77,19 +78,57 @@ def add_weather_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--epw", type=Path, help="weather file (EPW) to use instead of a city")
 
 
-def _run(args: argparse.Namespace) -> int:
-    if (args.template is None) == (args.idf is None):
-        raise InputError("simulate: give exactly one of --template NAME and --idf MODEL.idf|.epJSON")
-    if args.idf is not None:
-        from ultralow.templates.from_file import model_template
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--template`` or ``--idf`` (with ``--field`` and ``--use``): what is simulated or checked."""
+    from ultralow.templates.from_file import USES
 
-        template = model_template(args.idf, args.field or [], where="--idf")
-        label = args.idf.stem
-    else:
-        template = get_template(args.template)
-        label = args.template
-        if args.field:
-            raise InputError("simulate: --field applies to a model file (--idf); a template has --set")
+    parser.add_argument("--template", help="template name (see 'ultralow templates list')")
+    parser.add_argument("--idf", type=Path, help="your own EnergyPlus 25.2 model (.idf or .epJSON) instead of a "
+                        "template; --set then takes the package parameters (wall_u_w_m2k, window_u_w_m2k, "
+                        "n50_ach, pv_roof_fraction, ...); engine:<name> for a model shipped with EnergyPlus")
+    parser.add_argument("--field", action="append", metavar="OBJECT,NAME,FIELD=VALUE",
+                        help="with --idf: set a field of the matching objects (NAME may be a pattern with *; "
+                             "FIELD*=X multiplies), e.g. --field 'Material,Insulation*,Thickness*=1.5'")
+    parser.add_argument("--hook", action="append", metavar="MODULE:FUNCTION=VALUE",
+                        help="with --idf: call your Python function (module path or file.py) on the model with "
+                             "VALUE, e.g. --hook 'measures/shading.py:add_overhangs=0.5'")
+    parser.add_argument("--use", choices=USES, default=None,
+                        help="with --idf: the building's use, which selects the standards' limits "
+                             "(default public)")
+
+
+def template_of_arguments(args: argparse.Namespace, command: str) -> tuple[Any, str]:
+    """The template ``--template``/``--idf`` name (InputError when both or neither, or when
+    ``--field``/``--use`` come without ``--idf``) and a label for run folders."""
+    if (args.template is None) == (args.idf is None):
+        raise InputError(f"{command}: give exactly one of --template NAME and --idf MODEL.idf|.epJSON")
+    if args.idf is not None:
+        from ultralow.templates.from_file import engine_model_path, model_template
+
+        path = engine_model_path(str(args.idf)) if str(args.idf).startswith("engine:") else args.idf
+        hooks = [_hook_argument(text) for text in args.hook or []]
+        template = model_template(path, args.field or [], hooks=hooks, building_use=args.use or "public",
+                                  where="--idf", base_dir=Path.cwd())
+        return template, Path(path).stem
+    if args.field or args.use or args.hook:
+        raise InputError(f"{command}: --field, --hook and --use apply to a model file (--idf); a template has --set")
+    return get_template(args.template), args.template
+
+
+def _hook_argument(text: str) -> dict[str, Any]:
+    """``--hook MODULE:FUNCTION=VALUE`` as a hook table (label = the function's name)."""
+    function, sep, value = text.rpartition("=")
+    if not sep or ":" not in function:
+        raise InputError(f"--hook {text!r}: use MODULE:FUNCTION=VALUE, e.g. 'measures/shading.py:add_overhangs=0.5'")
+    try:
+        number: Any = float(value)
+    except ValueError:
+        number = value
+    return {"function": function, "label": function.rpartition(":")[2], "value": number}
+
+
+def _run(args: argparse.Namespace) -> int:
+    template, label = template_of_arguments(args, "simulate")
     params = template.resolve(parse_assignments(args.set))
     period = RunPeriod.parse(args.period)  # before anything is made
     weather = resolve_weather_source(city=args.city, epw=args.epw)
@@ -113,13 +152,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "simulate", help="simulate one design with EnergyPlus",
         description="Build a template with the given parameters, run EnergyPlus, print results.",
     )
-    parser.add_argument("--template", help="template name (see 'ultralow templates list')")
-    parser.add_argument("--idf", type=Path, help="your own EnergyPlus 25.2 model (.idf or .epJSON) instead of a "
-                        "template; --set then takes the package parameters (wall_u_w_m2k, window_u_w_m2k, "
-                        "n50_ach, pv_roof_fraction, ...)")
-    parser.add_argument("--field", action="append", metavar="OBJECT,NAME,FIELD=VALUE",
-                        help="with --idf: set a field of the matching objects (NAME may be a pattern with *; "
-                             "FIELD*=X multiplies), e.g. --field 'Material,Insulation*,Thickness*=1.5'")
+    add_model_arguments(parser)
     add_weather_arguments(parser)
     parser.add_argument("--set", action="append", metavar="NAME=VALUE",
                         help="set a template parameter (repeatable), e.g. --set wall_u_w_m2k=0.15")

@@ -60,6 +60,7 @@ from typing import Any
 import pandas as pd
 from ultralow.sim.heat_pump import HeatPumpModel
 from ultralow.sim.hot_water import HotWaterHours, hourly_hot_water
+from ultralow.sim.model_geometry import envelope_u_by_class, has_ideal_loads, shape_coefficient_1_m
 
 J_PER_KWH = 3.6e6
 
@@ -333,24 +334,6 @@ def _run_summary(conn: sqlite3.Connection) -> tuple[str, float, dict[str, float]
     return version, area_m2, envelope_u_values(conn), unmet
 
 
-def envelope_u_by_class(conn: sqlite3.Connection) -> dict[str, float]:
-    """Area-weighted "U-Factor with Film" of every opaque exterior surface of EnvelopeSummary's
-    "Opaque Exterior" table by class, whatever the constructions' names: ``roof`` (tilt < 60 deg),
-    ``floor`` (tilt > 120 deg), ``wall`` (the rest), W/(m2 K)."""
-    opaque = _tabular(conn, "EnvelopeSummary", "Opaque Exterior")
-    if opaque.empty:
-        return {}
-    area, u, tilt = _to_float(opaque["Gross Area"]), _to_float(opaque["U-Factor with Film"]), _to_float(opaque["Tilt"])
-    kind = pd.Series("wall", index=opaque.index).mask(tilt < 60.0, "roof").mask(tilt > 120.0, "floor")
-    out = {}
-    for name, idx in kind.groupby(kind).groups.items():
-        ok = area[idx].notna() & u[idx].notna() & (area[idx] > 0)
-        if ok.any():
-            a, v = area[idx][ok], u[idx][ok]
-            out[str(name)] = float((a * v).sum() / a.sum())
-    return out
-
-
 # a model file's hourly meters (sim/file_model.FILE_MODEL_METERS) -> frame column
 FILE_METER_COLUMNS = {
     "Heating:Electricity": "heating_electricity_kwh", "Heating:NaturalGas": "heating_gas_kwh",
@@ -385,25 +368,6 @@ def _meter_hours_kwh(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFram
     return hours[list(FILE_METER_COLUMNS.values())]
 
 
-def _has_ideal_loads(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT COUNT(*) FROM ReportDataDictionary WHERE Name = "
-                        "'Zone Ideal Loads Supply Air Sensible Heating Energy'").fetchone()[0] > 0
-
-
-def _shape_coefficient_1_m(conn: sqlite3.Connection) -> float | None:
-    """Exterior envelope area (opaque + windows, outdoors and ground) over the conditioned zones'
-    volume, 1/m, from EnergyPlus's Surfaces and Zones tables; None when it cannot be formed."""
-    try:
-        volume = conn.execute("SELECT SUM(Volume * Multiplier) FROM Zones WHERE IsPartOfTotalArea = 1").fetchone()[0]
-        area = conn.execute(
-            """SELECT SUM(s.GrossArea * z.Multiplier) FROM Surfaces s JOIN Zones z ON s.ZoneIndex = z.ZoneIndex
-            WHERE z.IsPartOfTotalArea = 1 AND s.ClassName IN ('Wall', 'Roof', 'Floor')
-            AND s.ExtBoundCond IN (0, -1)""").fetchone()[0]
-    except sqlite3.Error:
-        return None
-    return float(area) / float(volume) if volume and area else None
-
-
 def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, period: str,
                       engine_seconds: float, keep_hourly: bool = False) -> SimulationResult:
     """The :class:`SimulationResult` of a model file (``model.from_file``), from what it reports.
@@ -424,8 +388,8 @@ def read_file_results(sql_path: str | Path, *, model: Any, weather_label: str, p
         annual_only = period != "design_days"
         hourly = hourly_frame(conn, annual_only=annual_only)
         meter_hours = _meter_hours_kwh(conn, annual_only)
-        ideal = _has_ideal_loads(conn)
-        shape = _shape_coefficient_1_m(conn)
+        ideal = has_ideal_loads(conn)
+        shape = shape_coefficient_1_m(conn)
     finally:
         conn.close()
     unavailable: dict[str, str] = {}

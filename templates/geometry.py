@@ -61,13 +61,19 @@ class BlockGeometry:
 
     @property
     def envelope_area_m2(self) -> float:
-        """External surface area (walls, roof and ground floor), m2."""
+        """External surface area in contact with outdoor air (walls and roof; the floor is on the
+        ground), m2."""
         perimeter_m = 2 * (self.length_m + self.depth_m)
-        return perimeter_m * self.floor_height_m * self.storeys + 2 * self.roof_area_m2
+        return perimeter_m * self.floor_height_m * self.storeys + self.roof_area_m2
 
     @property
     def shape_coefficient_1_m(self) -> float:
-        """Shape coefficient S/V (1/m) as GB 55015 uses it: external area over heated volume."""
+        """Shape coefficient S/V (1/m) as GB 50189-2015 2.0.1 and JGJ 26-2018 2.1 define it (GB
+        55015-2021 uses it): the external surface area in contact with outdoor air over the volume
+        it encloses, the area *excluding floors on the ground* and walls to unheated stairwells.
+        (The clause text was not seen in this project; it is the definition as commonly quoted:
+        verified = false: ``[sources.shape_coefficient_definition]`` of
+        ``templates/standards/data/gb55015_2021.toml``.)"""
         return self.envelope_area_m2 / self.volume_m3
 
 

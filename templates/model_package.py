@@ -6,7 +6,11 @@ changed. The rules (units in the parameter names; :data:`PACKAGE_PARAMETERS` has
 
 - ``wall_u_w_m2k`` / ``roof_u_w_m2k`` / ``floor_u_w_m2k`` (W/(m2 K), with surface films, the
   "U-Factor with Film" of EnergyPlus's Envelope Summary): exterior walls are wall surfaces with an
-  ``Outdoors`` boundary, roofs are roof/ceiling surfaces with an ``Outdoors`` boundary, floors are
+  ``Outdoors`` boundary, roofs are roof/ceiling surfaces with an ``Outdoors`` boundary, except under
+  a cold attic: where the ceiling between a floor-area zone and a zone outside the floor area is
+  insulated (R >= 1 m2K/W), the envelope runs there (:mod:`ultralow.sim.model_geometry`), so that
+  ceiling (and its attic-side surface, which must share its construction) is the roof, with an
+  inside film on both sides, and the attic's own surfaces (roof, gables, soffits) are left alone; floors are
   floor surfaces with a ``Ground*`` or ``Outdoors`` boundary (``BuildingSurface:Detailed``,
   ``Wall:Detailed``, ``RoofCeiling:Detailed``, ``Floor:Detailed``). In each construction those
   surfaces use, the insulation layer is the layer of highest thermal resistance among its
@@ -171,6 +175,28 @@ def _surfaces(idf: Any) -> list[tuple[Any, str]]:
     return out
 
 
+def _cold_attic_ceilings(idf: Any, surfaces: list[tuple[Any, str]]) -> dict[str, tuple[Any, Any]]:
+    """Ceilings of floor-area zones under a zone outside the floor area (an attic) whose
+    construction is insulated (layers' R >= 1 / :data:`~ultralow.sim.model_geometry.INSULATED_U_W_M2K`,
+    as the results reader decides where the envelope runs), with the attic's side, by name."""
+    from ultralow.sim.model_geometry import INSULATED_U_W_M2K
+
+    outside = {_lower(z.Name) for z in idf.idfobjects["ZONE"] if _lower(z.Part_of_Total_Floor_Area) == "no"}
+    by_name = {_lower(s.Name): s for s, _ in surfaces}
+    found: dict[str, tuple[Any, Any]] = {}
+    for s, kind in surfaces:
+        if kind != "roof" or _lower(s.Outside_Boundary_Condition) != "surface" or _lower(s.Zone_Name) in outside:
+            continue
+        other = by_name.get(_lower(s.Outside_Boundary_Condition_Object))
+        construction = idf.getobject("CONSTRUCTION", s.Construction_Name)
+        if other is None or _lower(other.Zone_Name) not in outside or construction is None:
+            continue
+        layers = [_material(idf, n, s.Construction_Name) for n in _layer_names(construction)]
+        if sum(_resistance_m2k_w(m) for m in layers) >= 1.0 / INSULATED_U_W_M2K:
+            found[s.Name] = (s, other)
+    return found
+
+
 def _films_m2k_w(kind: str, boundary: str) -> float:
     """R_si + R_se (m2K/W) EnergyPlus adds for a surface of ``kind`` with that outside boundary."""
     films = catalogues.load("surface_films")
@@ -287,11 +313,25 @@ def _opaque_plan(idf: Any, parameter: str, u_target: float) -> _OpaquePlan:
     for s in [s for s, _ in surfaces] + others:
         users.setdefault(_lower(s.Construction_Name), []).append(s)
     groups: dict[tuple[str, float], list[Any]] = {}
+    attic = _cold_attic_ceilings(idf, surfaces)
+    attic_zones = {_lower(other.Zone_Name) for _, other in attic.values()}
+    if kind != "roof":
+        attic = {}
     for s, k in surfaces:
         boundary = _lower(s.Outside_Boundary_Condition)
         if k != kind or not (boundary == "outdoors" or (kind == "floor" and boundary.startswith("ground"))):
             continue
+        if _lower(s.Zone_Name) in attic_zones:  # a cold attic's roof, gables, soffits: outside the envelope
+            continue
         groups.setdefault((s.Construction_Name, _films_m2k_w(kind, boundary)), []).append(s)
+    inside_films = 2 * catalogues.load("surface_films")["roof"]["inside_m2k_w"]
+    for ceiling, other in attic.values():
+        if _lower(other.Construction_Name) != _lower(ceiling.Construction_Name):
+            raise InputError(f"model package {parameter}: the ceiling {ceiling.Name!r} under the attic "
+                             f"{other.Zone_Name!r} and its other side {other.Name!r} use different constructions "
+                             f"({ceiling.Construction_Name!r}, {other.Construction_Name!r}); set their insulation "
+                             "with field parameters instead")
+        groups.setdefault((ceiling.Construction_Name, inside_films), []).extend([ceiling, other])
     if not groups:
         boundaries = "a Ground* or Outdoors" if kind == "floor" else "an Outdoors"
         raise InputError(f"model package {parameter}: the model has no {label} surfaces ({kind} surfaces with "

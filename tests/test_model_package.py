@@ -77,13 +77,26 @@ def test_envelope_summary_u_values_hit_the_targets(packaged_run):
     by_class = {}
     for kind, tilt_ok in (("wall", lambda t: 60 <= t <= 120), ("roof", lambda t: t < 60),
                           ("floor", lambda t: t > 120)):
-        rows = {n: r for n, r in opaque.items() if tilt_ok(float(r["Tilt"]))}
+        rows = {n: r for n, r in opaque.items() if tilt_ok(float(r["Tilt"]))
+                and (kind == "roof" or not n.upper().startswith("ATTIC"))}  # the cold attic's: left alone
         assert rows, f"no {kind} rows in Opaque Exterior"
         by_class[kind] = area_weighted(rows, "U-Factor with Film", "Gross Area")
-    # measured: 0.250, 0.150, 0.300 exactly as printed; the bound is EnergyPlus's 3 printed decimals,
-    # far inside 2 % (a film of the wrong heat-flow direction shifts the roof by 0.8 %)
-    for kind in ("wall", "roof", "floor"):
+    # measured: 0.250 and 0.300 exactly as printed; the bound is EnergyPlus's 3 printed decimals
+    for kind in ("wall", "floor"):
         assert by_class[kind] == pytest.approx(PACKAGE[f"{kind}_u_w_m2k"], abs=0.0006), kind
+    # the small office's envelope runs through the insulated ceiling under its attic: that ceiling
+    # is the roof (its construction's U as EnergyPlus reports it, no films, plus the upward inside
+    # film on both sides, templates/data/surface_films.toml); the attic's own roof is left as it was
+    # (a film of the wrong heat-flow direction would shift the ceiling by ~1 %)
+    with sqlite3.connect(run.sql_path) as conn:
+        ceilings = conn.execute(
+            "SELECT s.GrossArea, c.Uvalue FROM Surfaces s JOIN Constructions c ON s.ConstructionIndex = "
+            "c.ConstructionIndex JOIN Zones z ON s.ZoneIndex = z.ZoneIndex WHERE z.ZoneName != 'ATTIC' "
+            "AND s.ClassName = 'Roof'").fetchall()
+    assert len(ceilings) == 5
+    u_ceiling = sum(a / (1 / u + 2 * 0.1074271) for a, u in ceilings) / sum(a for a, _ in ceilings)
+    assert u_ceiling == pytest.approx(PACKAGE["roof_u_w_m2k"], abs=0.0006)
+    assert by_class["roof"] == pytest.approx(5.082, abs=0.01)  # the attic's uninsulated roof, unchanged
     fen = {n: r for n, r in tabular(run.sql_path, "Exterior Fenestration").items()
            if "total" not in n.lower()}
     assert len(fen) == 21
@@ -94,16 +107,17 @@ def test_envelope_summary_u_values_hit_the_targets(packaged_run):
 
 
 def test_shared_construction_copied_so_interzone_ceilings_keep_theirs(packaged_run):
-    """'Attic Non-res Floor' is on the exterior soffits (floor class) and on the attic/office
-    interzone ceilings: only the soffits get the resized copy."""
+    """'Attic Non-res Floor' is on the attic's exterior soffits and on the attic/office interzone
+    ceilings (both sides): the ceilings (the roof of the envelope) get the resized copy, the
+    soffits (the cold attic's, outside the envelope) keep theirs."""
     _, notes, idf = packaged_run
     surfaces = {s.Name: s for s in idf.idfobjects["BUILDINGSURFACE:DETAILED"]}
-    assert surfaces["Core_ZN_ceiling"].Construction_Name == "Attic Non-res Floor"
-    assert surfaces["Attic_floor_core"].Construction_Name == "Attic Non-res Floor"
-    assert surfaces["Attic_soffit_east"].Construction_Name == "Attic Non-res Floor floor_u_w_m2k=0.3"
+    assert surfaces["Core_ZN_ceiling"].Construction_Name == "Attic Non-res Floor roof_u_w_m2k=0.15"
+    assert surfaces["Attic_floor_core"].Construction_Name == "Attic Non-res Floor roof_u_w_m2k=0.15"
+    assert surfaces["Attic_soffit_east"].Construction_Name == "Attic Non-res Floor"
     original = idf.getobject("MATERIAL", "AtticFloor NonRes Insulation")
     assert float(original.Thickness) == pytest.approx(0.236804989096202)
-    assert any("copied as 'Attic Non-res Floor floor_u_w_m2k=0.3'" in n for n in notes)
+    assert any("copied as 'Attic Non-res Floor roof_u_w_m2k=0.15'" in n for n in notes)
 
 
 def test_infiltration_replaced_in_floor_area_zones_only(packaged_run):
@@ -228,8 +242,9 @@ def test_bad_package_raises_input_error_naming_it(values, prepare, expected):
 def test_no_exterior_roof_is_an_input_error():
     idf = load_model()
     for s in idf.idfobjects["BUILDINGSURFACE:DETAILED"]:
-        if s.Surface_Type == "Roof":
+        if s.Surface_Type in ("Roof", "Ceiling"):  # the attic's roof and the ceilings under it
             s.Outside_Boundary_Condition = "Adiabatic"
+            s.Outside_Boundary_Condition_Object = ""
     with pytest.raises(InputError, match=r"no exterior roof surfaces"):
         apply_package(idf, {"roof_u_w_m2k": 0.2})
 
@@ -251,6 +266,8 @@ def test_one_material_in_two_constructions_and_one_floor_on_two_boundaries(tmp_p
     and on exposed (outdoors) floors, whose films differ: every copy gets its own name and size, and
     EnergyPlus reports the target on every surface."""
     idf = load_model()
+    # the attic counted in the floor area: no cold attic, its soffits are exposed floors of the envelope
+    idf.getobject("ZONE", "Attic").Part_of_Total_Floor_Area = "Yes"
     idf.newidfobject("CONSTRUCTION", Name="Wall B", Outside_Layer="Wood Siding", Layer_2="Mass NonRes Wall Insulation",
                      Layer_3="1/2IN Gypsum")
     surfaces = {s.Name: s for s in idf.idfobjects["BUILDINGSURFACE:DETAILED"]}

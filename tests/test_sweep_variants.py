@@ -93,7 +93,8 @@ def test_variants_cheapest_by_search_against_a_named_baseline_and_reuse(tmp_path
     prov = json.loads((first.run_dir / "provenance.json").read_text())
     package = prov["sites"]["harbin / residential"]["baseline_package"]
     params = get_template("residential").resolve({"depth_m": 15.0, "wwr_north": 0.20})
-    limits = limits_for("gb55015_2021", base["climate_zone"], "residential", params, shape_coefficient_1_m(params))
+    limits = limits_for("gb55015_2021", base["climate_zone"], "residential", params,
+                        shape_coefficient_1_m("residential", params))
     assert package["wall_u_w_m2k"] == pytest.approx(limits.wall_u_w_m2k)
     assert package["window_u_w_m2k"] == pytest.approx(limits.window_u_w_m2k)
     assert package["hrv_efficiency"] == 0.0

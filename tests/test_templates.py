@@ -41,7 +41,7 @@ def test_set_values_are_checked():
 
 def test_shape_coefficient_hand_calculation():
     g = BlockGeometry(60, 12, 6, 2.9, 0.4, 0.3, 0.1, 0.1)
-    area = 2 * (60 + 12) * 2.9 * 6 + 2 * 60 * 12
+    area = 2 * (60 + 12) * 2.9 * 6 + 60 * 12  # walls + roof; the ground floor is not counted (GB 50189 2.0.1)
     assert g.shape_coefficient_1_m == pytest.approx(area / (60 * 12 * 6 * 2.9))
 
 

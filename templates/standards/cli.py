@@ -15,15 +15,15 @@ from ultralow.templates.standards.evaluate import TARGETS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from ultralow.sim.cli import add_model_arguments, add_weather_arguments
+
     parser = subparsers.add_parser(
         "check",
         help="check a design against GB 55015 / GB/T 51350 ultra-low or nearly-zero indicators",
         description=__doc__,
     )
-    parser.add_argument("--template", required=True, help="template name (ultralow templates list)")
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--city", help="registry city (embedded synthetic design-year weather)")
-    group.add_argument("--epw", type=Path, help="weather file (EPW) to use instead of a city")
+    add_model_arguments(parser)
+    add_weather_arguments(parser)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="design parameter (repeatable), e.g. --set wall_u_w_m2k=0.15")
     parser.add_argument("--target", choices=TARGETS, default="ultra-low",
@@ -55,20 +55,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from ultralow.optimise.check import run_check
     from ultralow.paths import default_runs_dir, safe_name
+    from ultralow.sim.cli import template_of_arguments
     from ultralow.sim.simulate import resolve_weather_source
     from ultralow.templates.parameters import parse_assignments
     from ultralow.templates.standards.report import format_text, period_warning, to_json, write_report
 
+    template, label = template_of_arguments(args, "check")
     params = parse_assignments(args.set)
     weather = resolve_weather_source(city=args.city, epw=args.epw)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    out = args.out or default_runs_dir() / safe_name(f"check-{args.template}-{weather.city or 'epw'}-{stamp}")
-    run = run_check(args.template, params, weather, args.target, run_dir=Path(out) / "runs",
+    out = args.out or default_runs_dir() / safe_name(f"check-{label}-{weather.city or 'epw'}-{stamp}")
+    run = run_check(template, params, weather, args.target, run_dir=Path(out) / "runs",
                     period=args.period, vintage=args.vintage,
                     thermal_inertia_d=args.thermal_inertia_d,
                     costs_file=str(args.costs) if args.costs else None, measures=not args.no_measures,
                     strict_weather=args.strict)
-    meta = {"template": args.template, "weather": weather.description,
+    meta = {"template": label if args.idf is None else f"{args.idf} ({template.name})", "weather": weather.description,
             "climate_zone": weather.climate_zone, "period": args.period or "annual",
             "weather_synthetic": getattr(weather, "synthetic", None),
             "parameters": json.dumps(params), "vintage": args.vintage or "-"}

@@ -82,7 +82,9 @@ class ComplianceContext:
     ``window_shgc`` (n50 etc. may be present); the retrofit target compares the design with it
     to tell which elements were retrofitted (None: unknown, every element is treated as
     retrofitted). ``simple_payback_years``: the retrofit's static payback, investment / annual
-    energy-cost saving (years; ``math.inf`` when nothing is saved).
+    energy-cost saving (years; ``math.inf`` when nothing is saved). ``operation``: why the
+    design's operating conditions are not the standard's (a model file keeps its own; with
+    ``profile`` None), which makes the report indicative.
     """
 
     climate_zone: str
@@ -104,6 +106,7 @@ class ComplianceContext:
     measured_degree_hours: tuple[tuple[int, float, float], ...] = ()
     existing_parameters: Mapping[str, Any] | None = None
     simple_payback_years: float | None = None
+    operation: str | None = None
 
 
 def check_target(target: str) -> str:
@@ -621,7 +624,9 @@ def indicative_reasons(report: ComplianceReport, context: ComplianceContext) -> 
     unverified = sorted({i.name for i in report.requirements if not i.verified})
     if unverified:
         reasons.append(f"unverified limits (verified = false): {', '.join(unverified)}")
-    if context.profile is None:
+    if context.operation is not None:
+        reasons.append(context.operation)
+    elif context.profile is None:
         reasons.append("no calculation profile given (the calculation's operating assumptions are not stated)")
     elif not context.profile.verified:
         reasons.append(f"calculation profile '{context.profile.id}' is unverified")
