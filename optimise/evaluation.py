@@ -45,7 +45,7 @@ from ultralow.optimise.metrics import INFEASIBLE_G
 # from the template defaults, the standard or the vintage.
 SHARED_WITH_BASELINES = (
     "length_m", "depth_m", "storeys", "floor_height_m", "wwr_south", "wwr_north", "wwr_east", "wwr_west",
-    "orientation_deg", "heating_setpoint_c", "cooling_setpoint_c", "timesteps_per_hour", "vintage",
+    "orientation_deg", "heating_setpoint_c", "cooling_setpoint_c", "timesteps_per_hour", "fidelity", "vintage",
     "calculation_profile", "usable_floor_area_ratio", "balcony_length_ratio",
     "existing_wall_u_w_m2k", "existing_roof_u_w_m2k", "existing_floor_u_w_m2k", "existing_window_u_w_m2k",
     "existing_window_shgc", "existing_n50_ach", "existing_lighting_w_m2", "existing_roof_solar_absorptance",

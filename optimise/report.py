@@ -13,7 +13,8 @@ Input frames (columns that are missing are skipped, never an error):
   ``res.<field>``, ``cost.<field>``, ``status`` ("ok" / "failed" / "cached"), ``error``,
   ``generation``, ``design_id`` (``obj.<name>`` too, if the caller has them).
 - ``pareto``: the designs on the front, same columns plus ``obj.<name>``.
-- ``history``: ``generation``, ``n_evaluated``, ``n_failed``, ``n_cached``, ``best.<objective>``.
+- ``history``: ``generation``, ``n_evaluated``, ``n_failed``, ``n_cached``, ``best.<objective>``,
+  ``hypervolume`` and ``feasible_share`` (:mod:`ultralow.optimise.front_quality`).
 
 Unprefixed frames (the optimiser's flat rows: variable names, result fields and cost keys as
 plain columns, ``param_<name>``, ``best_<metric>``) are accepted too: :func:`normalise` adds the
@@ -344,14 +345,16 @@ def convergence_figure(history: pd.DataFrame, objectives: Sequence[tuple[str, st
     best = [c for c in history.columns if c.startswith("best.")]
     ordered = [f"best.{n}" for n, _ in objectives if f"best.{n}" in best] + [
         c for c in best if c not in {f"best.{n}" for n, _ in objectives}]
-    panels = len(ordered) + 1
+    quality = [c for c in ("hypervolume", "feasible_share") if c in history.columns]
+    panels = len(ordered) + len(quality) + 1
     fig, axes = plt.subplots(1, panels, figsize=(3.6 * panels, 3.4), squeeze=False)
     for ax in axes[0]:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    for ax, column in zip(axes[0], ordered, strict=False):
+    titles = {"hypervolume": "front hypervolume (normalised, ref. 1.1)", "feasible_share": "feasible share"}
+    for ax, column in zip(axes[0], ordered + quality, strict=False):
         ax.plot(gen, _num(history, column), "o-", color="#1f77b4", ms=4)
         ax.set_xlabel("generation")
-        ax.set_title(_label(column), fontsize=9)
+        ax.set_title(titles.get(column) or _label(column), fontsize=9)
         ax.grid(alpha=0.3)
     ax = axes[0][-1]
     width = 0.27

@@ -37,6 +37,7 @@ import pandas as pd
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 from ultralow.errors import InputError
 from ultralow.optimise.dispatch import Dispatcher, start_ray
+from ultralow.optimise.front_quality import Normalisation, hypervolume, normalisation
 from ultralow.optimise.problem import DesignEvaluator, as_arrays
 from ultralow.optimise.progress import Progress
 from ultralow.optimise.search import SearchState, load_checkpoint, make_algorithm
@@ -142,12 +143,30 @@ def _front_text(spec: Spec, front: list[dict[str, Any]]) -> str:
     return f"front: {len(front)} designs, " + ", ".join(parts)
 
 
+def front_scale(rows: list[dict[str, Any]]) -> Normalisation | None:
+    """The hypervolume's fixed scale (:mod:`ultralow.optimise.front_quality`): the first
+    generation's successfully simulated designs."""
+    first = [r["F"] for r in rows if r.get("generation") == 1 and r.get("status") == "ok"]
+    return normalisation(np.array(first, dtype=float)) if first else None
+
+
+def front_hypervolume(rows: list[dict[str, Any]]) -> float:
+    """Hypervolume of the feasible front of ``rows`` (NaN before any design was simulated)."""
+    scale = front_scale(rows)
+    if scale is None:
+        return math.nan
+    front = _front(rows)
+    return hypervolume(np.array([r["F"] for r in front], dtype=float), scale) if front else 0.0
+
+
 def _history_row(spec: Spec, generation: int, rows: list[dict[str, Any]], all_rows: list[dict[str, Any]],
                  n_simulated: int, n_reused: int, seconds: float) -> dict[str, Any]:
+    feasible_now = sum(bool(r.get("feasible")) for r in rows)
     out: dict[str, Any] = {
         "generation": generation, "n_evaluated": len(rows),
         "n_failed": sum(r["status"] != "ok" for r in rows),
-        "n_feasible": sum(bool(r.get("feasible")) for r in rows),
+        "n_feasible": feasible_now, "feasible_share": feasible_now / len(rows) if rows else math.nan,
+        "hypervolume": front_hypervolume(all_rows),
         "n_simulated": n_simulated, "n_cached": n_reused, "seconds": seconds,
     }
     feasible = [r for r in all_rows if r.get("feasible")]
@@ -157,6 +176,10 @@ def _history_row(spec: Spec, generation: int, rows: list[dict[str, Any]], all_ro
         out[f"best_{o.metric}"] = best
     out["front_size"] = len(_front(all_rows))
     return out
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _flatten(rows: list[dict[str, Any]], constraint_names: list[str]) -> pd.DataFrame:
@@ -430,7 +453,7 @@ def run_optimisation(
             state.save(run_dir)
             n_simulated_total += n_here
             n_reused_total += n_reused + len(to_run) - n_here
-            bar.end_generation(_front_text(spec, _front(rows)))
+            bar.end_generation(f"{_front_text(spec, _front(rows))}, hypervolume {history[-1]['hypervolume']:.3f}")
         write_measures(run_dir, evaluator, rows, store, dispatcher or (lambda: Dispatcher(
             weather, max_retries=spec.max_retries, warm_up=start_ray(address, workers), template=spec.template,
             failed_dir=run_dir / "failed")))
@@ -446,5 +469,7 @@ def run_optimisation(
         "seconds_this_invocation": time.time() - t_start, "weather": weather.description,
         "weather_sha256": weather_sha, "engine_version": evaluator.engine_version,
         "shared_store": str(shared_store_path(spec)) if shared_store_path(spec) else None,
+        "front_hypervolume": _finite_or_none(front_hypervolume(rows)),
+        "hypervolume_scale": scale.to_json() if (scale := front_scale(rows)) is not None else None,
     }, indent=2))
     return RunResult(run_dir, evaluations, pareto, history_df, n_simulated_total, n_reused_total, report)

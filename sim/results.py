@@ -197,7 +197,8 @@ HOURLY_NAMES = {
     "DistrictHeatingWater:Facility": "heating_total_meter_kwh",
     "DistrictCooling:Facility": "cooling_total_meter_kwh",
 }
-# zone variables summed over zones (times each zone's multiplier)
+# zone variables summed over zones; EnergyPlus's ideal-loads variables already count the zone
+# multiplier (their sum equals the DistrictHeatingWater:Facility meter; tests/test_fidelity.py)
 ZONE_SUMS = {
     "Zone Ideal Loads Supply Air Sensible Heating Energy": "heating_sensible_kwh",
     "Zone Ideal Loads Supply Air Sensible Cooling Energy": "cooling_sensible_kwh",
@@ -225,16 +226,15 @@ def hourly_frame(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFrame:
 
     Meters: ``DistrictHeatingWater:Facility`` / ``DistrictCooling:Facility`` (the ideal loads'
     total heating / cooling, kept for cross-checks), lighting, equipment, PV. Zone ideal-loads
-    variables are summed over zones with their multipliers. ``annual_only`` keeps the
+    variables are summed over zones (they count the zone multiplier already). ``annual_only`` keeps the
     weather-file run period(s) and drops design days.
     """
     columns = {**HOURLY_NAMES, **ZONE_SUMS}
     names = ",".join(f"'{n}'" for n in columns)
-    multipliers = dict(conn.execute("SELECT UPPER(ZoneName), Multiplier FROM Zones").fetchall())
-    # each series (dictionary entry) -> its column and weight: zone variables (keys "<ZONE> IDEAL
-    # LOADS") carry their zone multiplier and are summed over zones; site series have one key
-    series = {index: (columns[name], multipliers.get((key or "").upper().removesuffix(" IDEAL LOADS"), 1.0))
-              for index, name, key in conn.execute(
+    # each series (dictionary entry) -> its column and weight (1: zone variables are summed over
+    # zones, site series have one key)
+    series = {index: (columns[name], 1.0)
+              for index, name, _key in conn.execute(
                   f"""SELECT ReportDataDictionaryIndex, Name, KeyValue FROM ReportDataDictionary
                   WHERE ReportingFrequency = 'Hourly' AND Name IN ({names})""")}
     times = pd.DataFrame(conn.execute(
@@ -522,9 +522,12 @@ def read_results(
     period: str,
     engine_seconds: float,
     keep_hourly: bool = False,
+    pv_hours: tuple[Any, float] | None = None,
 ) -> SimulationResult:
     """Build the :class:`SimulationResult` of a finished run of ``model`` (a BuiltModel; a model
-    file's: :func:`read_file_results`)."""
+    file's: :func:`read_file_results`). ``pv_hours``: (stored :class:`ultralow.sim.pv_profile.PvProfile`,
+    DC capacity in W) when the fast model's PV array was left out of the run (its hourly output then
+    comes from the profile)."""
     if model.from_file:
         return read_file_results(sql_path, model=model, weather_label=weather_label, period=period,
                                  engine_seconds=engine_seconds, keep_hourly=keep_hourly)
@@ -534,6 +537,9 @@ def read_results(
         hourly = hourly_frame(conn, annual_only=period != "design_days")
     finally:
         conn.close()
+    if pv_hours is not None:
+        profile, capacity_w = pv_hours
+        hourly["pv_kwh"] = profile.hourly_kwh(hourly, capacity_w)
 
     def unmet_hours(row: str) -> float:
         return _scalar(unmet.loc[row, "Facility"]) if row in unmet.index else 0.0

@@ -19,7 +19,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-MODEL_REVISION = "2026.11-shape-coefficient"
+MODEL_REVISION = "2026.11-fast-model"
 
 MODEL_FOLDERS = ("templates", "sim")  # relative to the package root
 MODEL_SUFFIXES = (".py", ".toml", ".csv", ".json")

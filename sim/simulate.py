@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ultralow.sim import pv_profile
 from ultralow.sim.engine import DEFAULT_TIMEOUT_S, run_energyplus
 from ultralow.sim.file_model import prepare_for_run
 from ultralow.sim.results import SimulationResult, read_results
@@ -68,6 +69,8 @@ def simulate(
         period = RunPeriod.parse(period)
     t0 = time.perf_counter()
     model = build(template, params, weather, period)
+    # the fast model's PV array: its stored hourly profile, or simulated once and stored (sim/pv_profile.py)
+    pv = pv_profile.plan(model, weather.epw_path, period.kind)
     name = get_template(template).name.replace(":", "-")
     run_path = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix=f"ultralow-{name}-"))
     run_path.mkdir(parents=True, exist_ok=True)
@@ -76,9 +79,12 @@ def simulate(
     t1 = time.perf_counter()
     engine = run_energyplus(idf_path, weather.epw_path, run_path, timeout_s=timeout_s)
     t2 = time.perf_counter()
+    if pv is not None and pv.profile is None:
+        pv_profile.store_profile(pv.key, engine.sql_path, pv.capacity_w)
     result = read_results(
         engine.sql_path, model=model, weather_label=weather.description, period=period.label,
         engine_seconds=engine.elapsed_s, keep_hourly=hourly,
+        pv_hours=(pv.profile, pv.capacity_w) if pv is not None and pv.profile is not None else None,
     )
     t3 = time.perf_counter()
     timing = {"build_seconds": t1 - t0, "engine_seconds": t2 - t1, "read_seconds": t3 - t2}

@@ -43,6 +43,8 @@ from ultralow.templates.outputs import request_outputs
 from ultralow.templates.profiles import CalculationProfile, primary_zone, resolve_profile
 from ultralow.templates.pv import PvArray, apply_pv, pv_array
 
+SHADING_OBJECTS = ("SHADING:OVERHANG", "SHADING:OVERHANG:PROJECTION", "SHADING:FIN", "SHADING:FIN:PROJECTION",
+                   "SHADING:BUILDING:DETAILED", "SHADING:SITE:DETAILED", "SHADING:ZONE:DETAILED")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -181,6 +183,11 @@ def build_model(
 
     apply_schedules(idf, profile, heating_c, cooling_c)  # before the envelope: shading uses "Fraction"
     envelope = apply_envelope(idf, params, existing, primary_zone(weather.climate_zone))
+    if params.get("fidelity", "full") == "fast" and not any(idf.idfobjects[kind] for kind in SHADING_OBJECTS):
+        # a single convex block without overhangs or fins shades nothing: MinimalShadowing gives
+        # FullExterior's answer (measured identical, benchmarks/fidelity_accuracy.py) without its
+        # shadow-overlap calculation
+        idf.idfobjects["BUILDING"][0].Solar_Distribution = "MinimalShadowing"
     ground_c = ground_temperatures_c(
         monthly_outdoor_c, heating_c, geometry.roof_area_m2, 2 * (geometry.length_m + geometry.depth_m),
         _ground_floor_resistance_m2k_w(envelope["constructions"]["ground_floor"]))
@@ -195,7 +202,7 @@ def build_model(
     apply_ideal_loads(idf, profile, params["hrv_efficiency"], float(params.get("hrv_latent_efficiency") or 0.0))
     array = pv_array(params, geometry.roof_area_m2, weather.latitude_deg)
     apply_pv(idf, array, params)
-    request_outputs(idf, pv=array.capacity_kw > 0)
+    request_outputs(idf, pv=array.capacity_kw > 0, all_reports=params.get("fidelity", "full") != "fast")
 
     return BuiltModel(
         idf=idf, template=template, parameters=dict(params), geometry=geometry,

@@ -134,13 +134,18 @@ def balcony_length_m(params: Mapping[str, Any]) -> float:
 
 
 def thermal_bridges(idf: Any, params: Mapping[str, Any], existing: bool) -> ThermalBridges:
-    """Window perimeters and balcony lengths of the model, with the parameters' psi-values."""
-    windows = [_polygon_area_perimeter(_vertices(w)) for w in idf.idfobjects["FENESTRATIONSURFACE:DETAILED"]]
-    window_area = sum(area for area, _ in windows)
-    window_perimeter = sum(perimeter for _, perimeter in windows)
+    """Window perimeters and balcony lengths of the model, with the parameters' psi-values; each
+    surface counts its zone's multiplier (the fast model's typical middle storey)."""
+    multiplier = {z.Name: float(z.Multiplier or 1) for z in idf.idfobjects["ZONE"]}
+    zone_of = {s.Name: s.Zone_Name for s in idf.idfobjects["BUILDINGSURFACE:DETAILED"]}
+    windows = [(multiplier.get(zone_of.get(w.Building_Surface_Name), 1.0), *_polygon_area_perimeter(_vertices(w)))
+               for w in idf.idfobjects["FENESTRATIONSURFACE:DETAILED"]]
+    window_area = sum(m * area for m, area, _ in windows)
+    window_perimeter = sum(m * perimeter for m, _, perimeter in windows)
     walls = [s for s in idf.idfobjects["BUILDINGSURFACE:DETAILED"]
              if s.Surface_Type.lower() == "wall" and s.Outside_Boundary_Condition.lower() == "outdoors"]
-    wall_area = sum(_polygon_area_perimeter(_vertices(s))[0] for s in walls) - window_area
+    wall_area = sum(multiplier.get(s.Zone_Name, 1.0) * _polygon_area_perimeter(_vertices(s))[0]
+                    for s in walls) - window_area
     balcony = balcony_length_m(params)
     if existing:  # a vintage's U-values are average values: bridges included
         return ThermalBridges(window_perimeter, balcony, 0.0, 0.0, wall_area)

@@ -20,10 +20,21 @@ HOURLY_METERS = (
 )
 
 
-def request_outputs(idf: Any, pv: bool) -> None:
-    """SQLite output with the tabular reports, hourly variables and meters."""
+# the tabular reports sim/results.py reads (the fast model asks for these only; full: AllSummary)
+READ_REPORTS = ("AnnualBuildingUtilityPerformanceSummary", "EnvelopeSummary", "InputVerificationandResultsSummary")
+
+
+def request_outputs(idf: Any, pv: bool, all_reports: bool = True) -> None:
+    """SQLite output with the tabular reports (every one, or only :data:`READ_REPORTS` and no
+    output file but ``eplusout.sql``), hourly variables and meters."""
     idf.newidfobject("OUTPUT:SQLITE", Option_Type="SimpleAndTabular")
-    idf.newidfobject("OUTPUT:TABLE:SUMMARYREPORTS", Report_1_Name="AllSummary")
+    reports = ("AllSummary",) if all_reports else READ_REPORTS
+    idf.newidfobject("OUTPUT:TABLE:SUMMARYREPORTS",
+                     **{f"Report_{i}_Name": name for i, name in enumerate(reports, start=1)})
+    if not all_reports:  # only eplusout.sql is read (eplusout.err is always written)
+        files = idf.newidfobject("OUTPUTCONTROL:FILES")
+        for name in files.fieldnames[1:]:
+            setattr(files, name, "Yes" if name == "Output_SQLite" else "No")
     idf.newidfobject("OUTPUTCONTROL:TABLE:STYLE", Column_Separator="HTML")
     for variable, frequency in OUTPUT_VARIABLES:
         idf.newidfobject("OUTPUT:VARIABLE", Key_Value="*", Variable_Name=variable, Reporting_Frequency=frequency)

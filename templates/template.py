@@ -143,6 +143,10 @@ def package_parameters(defaults: Mapping[str, Any], use: str) -> list[Parameter]
                   "heating setpoint (default: the calculation profile's)", 10.0, 24.0, optional=True),
         Parameter("cooling_setpoint_c", FLOAT, "degC", None,
                   "cooling setpoint (default: the calculation profile's)", 22.0, 30.0, optional=True),
+        Parameter("fidelity", CHOICE, "", "fast",
+                  "fast: identical middle storeys simulated once with a zone multiplier, only the reports "
+                  "the toolkit reads (benchmarks/fidelity_accuracy.py measures it against full); full: every "
+                  "storey and zone, every report", choices=("fast", "full")),
         Parameter("timesteps_per_hour", INT, "1/h", 2,
                   "EnergyPlus zone timesteps per hour; with ideal loads, annual heating/cooling "
                   "demand at 2/h is within 0.1 % of 4/h (measured, residential, Chicago TMY3)",

@@ -19,7 +19,7 @@ def test_model_revision_is_short_stable_hex():
     assert re.fullmatch(r"[0-9a-f]{16}", rev)
     assert rev == model_revision()
     assert rev == _tree_digest(revision.model_folders())[:16]
-    assert MODEL_REVISION == "2026.11-shape-coefficient"
+    assert MODEL_REVISION == "2026.11-fast-model"
 
 
 def test_tree_digest_detects_one_changed_byte_in_a_data_file(tmp_path):

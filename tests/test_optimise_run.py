@@ -60,6 +60,12 @@ def test_run_outputs_failures_and_store_reuse(local_ray, tmp_path):
     history = pd.read_csv(run_dir / "history.csv")
     assert list(history["generation"]) == [1, 2]
     assert history["n_failed"].sum() == len(failed)
+    # issue 18: front quality per generation (fixed scale: the front's hypervolume never drops)
+    assert history["hypervolume"].is_monotonic_increasing and (history["hypervolume"] > 0).all()
+    assert ((history["feasible_share"] >= 0) & (history["feasible_share"] <= 1)).all()
+    run_json = json.loads((run_dir / "run.json").read_text())
+    assert run_json["front_hypervolume"] == pytest.approx(history["hypervolume"].iloc[-1])
+    assert run_json["hypervolume_scale"]["reference_point"] == 1.1
     # issue 15: a variable's column is the input asked for; EnergyPlus's value sits beside it
     assert set(ev["wall_u_w_m2k"].round(10)) <= {0.15, 0.25, 0.35, 0.45}  # the grid min + k * step within 0.15-0.45
     assert "reported_wall_u_w_m2k" in ev and (ev["reported_wall_u_w_m2k"] != ev["wall_u_w_m2k"]).any()

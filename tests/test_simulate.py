@@ -143,9 +143,11 @@ def test_retrofit_adds_insulation_to_the_vintage_element(tmp_path):
 
 
 def test_south_overhang_cuts_cooling(chicago_weather, tmp_path):
-    base = simulate("residential", {}, chicago_weather, run_dir=tmp_path / "a", period="07-01:07-31")
-    shaded = simulate("residential", {"south_overhang_depth_ratio": 1.0}, chicago_weather, run_dir=tmp_path / "b",
-                      period="07-01:07-31")
+    # the full model (every storey simulated: one overhang per storey)
+    base = simulate("residential", {"fidelity": "full"}, chicago_weather, run_dir=tmp_path / "a",
+                    period="07-01:07-31")
+    shaded = simulate("residential", {"south_overhang_depth_ratio": 1.0, "fidelity": "full"}, chicago_weather,
+                      run_dir=tmp_path / "b", period="07-01:07-31")
     with sqlite3.connect(f"{shaded.run_dir}/eplusout.sql") as conn:
         n = conn.execute("SELECT COUNT(*) FROM Surfaces WHERE SurfaceName LIKE '%OVERHANG%' "
                          "AND SurfaceName NOT LIKE 'Mir-%'").fetchone()[0]  # not the mirrored copies
