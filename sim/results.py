@@ -226,27 +226,22 @@ def hourly_frame(conn: sqlite3.Connection, annual_only: bool) -> pd.DataFrame:
 
     Meters: ``DistrictHeatingWater:Facility`` / ``DistrictCooling:Facility`` (the ideal loads'
     total heating / cooling, kept for cross-checks), lighting, equipment, PV. Zone ideal-loads
-    variables are summed over zones (they count the zone multiplier already). ``annual_only`` keeps the
-    weather-file run period(s) and drops design days.
+    variables are summed over zones (they count the zone multiplier already). ``annual_only``
+    keeps the weather-file run period(s) and drops design days.
     """
     columns = {**HOURLY_NAMES, **ZONE_SUMS}
     names = ",".join(f"'{n}'" for n in columns)
-    # each series (dictionary entry) -> its column and weight (1: zone variables are summed over
-    # zones, site series have one key)
-    series = {index: (columns[name], 1.0)
-              for index, name, _key in conn.execute(
-                  f"""SELECT ReportDataDictionaryIndex, Name, KeyValue FROM ReportDataDictionary
-                  WHERE ReportingFrequency = 'Hourly' AND Name IN ({names})""")}
     times = pd.DataFrame(conn.execute(
         f"""SELECT t.TimeIndex, t.Month, t.Day, t.Hour, t.DayType FROM Time t
         WHERE t.Interval = 60 {_environment_filter(annual_only)} ORDER BY t.TimeIndex""").fetchall(),
         columns=["TimeIndex", "Month", "Day", "Hour", "DayType"])
+    # summed over the zones (keys) in SQLite: one row per hour and quantity reaches Python
     values = pd.DataFrame(conn.execute(
-        f"""SELECT r.TimeIndex, r.ReportDataDictionaryIndex, r.Value FROM ReportData r
-        WHERE r.ReportDataDictionaryIndex IN ({",".join(str(i) for i in series) or "NULL"})""").fetchall(),
-        columns=["TimeIndex", "Series", "Value"])
-    values["Column"] = values["Series"].map({i: c for i, (c, _) in series.items()})
-    values["Value"] *= values["Series"].map({i: w for i, (_, w) in series.items()})
+        f"""SELECT r.TimeIndex, d.Name, SUM(r.Value) FROM ReportData r
+        JOIN ReportDataDictionary d ON r.ReportDataDictionaryIndex = d.ReportDataDictionaryIndex
+        WHERE d.ReportingFrequency = 'Hourly' AND d.Name IN ({names})
+        GROUP BY r.TimeIndex, d.Name""").fetchall(), columns=["TimeIndex", "Name", "Value"])
+    values["Column"] = values["Name"].map(columns)
     sums = values.groupby(["TimeIndex", "Column"], sort=False)["Value"].sum().unstack("Column")
     frame = times.join(sums, on="TimeIndex", how="inner").rename_axis(columns=None)  # hours with data
     for column in ENERGY_COLUMNS:
