@@ -10,6 +10,10 @@ written to a ``ResultStore`` (run store + shared store, as a run does) as a copy
 then read back (``partition``) and evaluated (metrics, costs, constraints), and finally the run's
 tables (``evaluations``/``pareto`` CSV + Parquet) and ``report.html`` are written.
 
+As in a run, each evaluated row is appended to ``evaluations.jsonl`` and only its light part
+(:func:`ultralow.optimise.run.light_row`) stays in memory; the tables are read back from that file
+in chunks. ``--chunk`` plays the part of a generation (or of the designs in flight).
+
 Printed per chunk of designs: seconds per design for store writes, store reads and evaluation
 (flat = no slowdown as the store grows), the driver's peak resident memory (goal <= 1 GB) and the
 time of the tables and the report.
@@ -48,7 +52,8 @@ SPEC = {
 
 def main() -> None:
     from ultralow.optimise.problem import DesignEvaluator
-    from ultralow.optimise.run import _write_tables
+    from ultralow.optimise.run import _write_tables, light_row
+    from ultralow.optimise.search import append_events
     from ultralow.optimise.spec import parse_spec
     from ultralow.optimise.store import ResultStore, file_sha256
     from ultralow.sim.idd import engine_version
@@ -67,7 +72,7 @@ def main() -> None:
         real = simulate("residential", {}, weather, run_dir=root / "real", period="design-days").to_dict()
         store = ResultStore(root / "run" / "store.sqlite", root / "shared" / "store.sqlite")
         rows: list[dict] = []
-        print(f"{'designs':>8} {'write ms/design':>16} {'read ms/design':>15} {'evaluate ms/design':>19} "
+        print(f"{'designs':>8} {'write ms/design':>16} {'read ms/design':>15} {'evaluate+log ms/design':>23} "
               f"{'peak MB':>8}")
         done = 0
         while done < args.designs:
@@ -93,14 +98,18 @@ def main() -> None:
             records, to_run = store.partition(job for d in designs for job in d.jobs.values())
             assert not to_run
             t2 = time.perf_counter()
+            full = []
             for d in designs:
                 row = evaluator.evaluate(d, records)
                 row["generation"], row["source"] = 1, "store"
-                rows.append(row)
+                full.append(row)
+            append_events(root / "run" / "evaluations.jsonl", full)  # as the search loop does: whole rows
+            rows += [light_row(r, spec) for r in full]  # on disk, the light part in memory
+            del full, records, designs
             t3 = time.perf_counter()
             done += n
             print(f"{done:8d} {1000 * (t1 - t0) / n:16.3f} {1000 * (t2 - t1) / n:15.3f} "
-                  f"{1000 * (t3 - t2) / n:19.3f} {_peak_mb():8.0f}", flush=True)
+                  f"{1000 * (t3 - t2) / n:23.3f} {_peak_mb():8.0f}", flush=True)
         store.close()
         run_dir = root / "run"
         history = [{"generation": 1, "n_evaluated": len(rows), "n_failed": 0, "n_cached": len(rows)}]

@@ -4,7 +4,9 @@ One task = one :func:`ultralow.sim.simulate` call in a Ray worker (1 CPU). An En
 comes back as a ``failed`` record carrying the Severe/Fatal lines (not as an exception); a worker
 that dies mid-task is retried by Ray up to ``max_retries`` times and then reported as an ``error``
 record. All jobs of a batch are submitted at once and collected with ``ray.wait`` in completion
-order, so workers never wait for the driver and results are stored as they finish.
+order, so workers never wait for the driver and results are stored as they finish; ``submit`` and
+``wait`` do the same one task at a time (the optimiser's asynchronous dispatch). Each record
+carries its task's ``started_at``/``finished_at`` (unix s) and ``seconds`` (utilisation).
 
 The weather file travels through the Ray object store, so workers on other nodes need no shared
 filesystem: a worker that does not see the driver's EPW path writes the bytes to its own cache.
@@ -133,6 +135,7 @@ def simulate_job(job: Job, weather: Any, epw_bytes_ref: list[Any], keep_dir: str
     from ultralow.sim import simulate
 
     t0 = time.perf_counter()
+    started_at = time.time()
     attempt = _attempt_number(job, counter)
     _write_marker(markers_dir or os.environ.get("ULTRALOW_ATTEMPT_MARKERS"), job.key, attempt)
     record: dict[str, Any] = {
@@ -158,6 +161,7 @@ def simulate_job(job: Job, weather: Any, epw_bytes_ref: list[Any], keep_dir: str
         if not keep_dir:
             shutil.rmtree(run_dir, ignore_errors=True)
     record["seconds"] = time.perf_counter() - t0
+    record["started_at"] = started_at
     record["finished_at"] = time.time()
     return record
 
@@ -219,42 +223,63 @@ class Dispatcher:
             resources={head: 0.001} if head in ray.cluster_resources() else None).remote()
         self._epw_ref = [ray.put(Path(weather.epw_path).read_bytes())]
         self._weather_ref = ray.put(weather)
+        self._pending: dict[Any, Job] = {}
         if warm_up:
             ray.get([_warm_up.remote(template, self._weather_ref) for _ in range(warm_up)])
 
-    def submit(self, job: Job) -> ray.ObjectRef:
-        return _remote_simulate.options(max_retries=self.max_retries).remote(
+    def submit(self, job: Job) -> None:
+        """Start ``job`` as a Ray task; its record comes back from :meth:`wait`."""
+        ref = _remote_simulate.options(max_retries=self.max_retries).remote(
             job, self._weather_ref, self._epw_ref, self.keep_dir, self._counter, self.markers_dir)
+        self._pending[ref] = job
+
+    @property
+    def in_flight(self) -> int:
+        """Tasks submitted and not yet handed back by :meth:`wait`."""
+        return len(self._pending)
+
+    def wait(self, timeout_s: float | None = None) -> list[dict[str, Any]]:
+        """Block until a task has finished (or ``timeout_s`` passed); the finished tasks' records,
+        in completion order. A task lost after its retries yields an ``error`` record naming the
+        Ray error."""
+        if not self._pending:
+            return []
+        done, _ = ray.wait(list(self._pending), num_returns=1, timeout=timeout_s)
+        records = []
+        for ref in done:
+            job = self._pending.pop(ref)
+            try:
+                record = ray.get(ref)
+            except Exception as exc:  # worker died max_retries + 1 times, node lost...
+                record = {
+                    "key": job.key, "template": job.template, "parameters": job.parameters,
+                    "period": job.period, "weather_sha256": job.weather_sha256,
+                    "engine_version": job.engine_version, "status": "error", "result": None,
+                    "error": f"Ray task lost after {self.max_retries} retries: {type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''}",
+                    "severe_lines": [], "seconds": None, "started_at": None, "host": None,
+                    "attempts": self._attempts(job), "finished_at": time.time(),
+                }
+            self._keep_err(record)
+            records.append(record)
+        return records
+
+    def cancel(self) -> None:
+        """Stop every task in flight (the driver was interrupted: do not leave work running)."""
+        for ref in self._pending:
+            ray.cancel(ref, force=True)
+        self._pending.clear()
 
     def run(self, jobs: Iterable[Job], on_done: Callable[[dict[str, Any]], None]) -> None:
-        """Run every job; records arrive in completion order. A task lost after its retries
-        yields an ``error`` record naming the Ray error."""
-        pending = {self.submit(job): job for job in jobs}
+        """Run every job; ``on_done(record)`` in completion order."""
+        for job in jobs:
+            self.submit(job)
         try:
-            self._collect(pending, on_done)
+            while self._pending:
+                for record in self.wait():
+                    on_done(record)
         finally:
-            for ref in pending:  # the driver was interrupted: do not leave work running
-                ray.cancel(ref, force=True)
-
-    def _collect(self, pending: dict[Any, Job], on_done: Callable[[dict[str, Any]], None]) -> None:
-        while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            for ref in done:
-                job = pending.pop(ref)
-                try:
-                    record = ray.get(ref)
-                except Exception as exc:  # worker died max_retries + 1 times, node lost...
-                    record = {
-                        "key": job.key, "template": job.template, "parameters": job.parameters,
-                        "period": job.period, "weather_sha256": job.weather_sha256,
-                        "engine_version": job.engine_version, "status": "error", "result": None,
-                        "error": f"Ray task lost after {self.max_retries} retries: {type(exc).__name__}: "
-                                 f"{str(exc).splitlines()[0] if str(exc) else ''}",
-                        "severe_lines": [], "seconds": None, "host": None,
-                        "attempts": self._attempts(job), "finished_at": time.time(),
-                    }
-                self._keep_err(record)
-                on_done(record)
+            self.cancel()
 
     def _attempts(self, job: Job) -> int:
         try:

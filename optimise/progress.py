@@ -1,4 +1,5 @@
-"""A plain-text progress bar on stderr: generation, designs done/failed/cached, current front.
+"""A plain-text progress bar on stderr: generation, designs done/failed/from the store, simulations
+in flight, current front.
 
 On a terminal the line is redrawn in place after every finished simulation; otherwise (a log
 file, CI) one line is printed per finished generation.
@@ -22,19 +23,22 @@ class Progress:
         self.enabled = enabled
         self.tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self.generation = 0
-        self.total = self.done = self.failed = self.cached = 0
+        self.total = self.done = self.failed = self.cached = self.in_flight = 0
         self.front = ""
         self.t0 = time.perf_counter()
         self._last_draw = 0.0
 
-    def start_generation(self, generation: int, designs: int, simulations: int, cached: int) -> None:
-        """``simulations`` to run now, ``cached`` simulations reused from the store."""
-        self.generation, self.total, self.done, self.failed, self.cached = generation, simulations, 0, 0, cached
+    def start_generation(self, generation: int, designs: int) -> None:
+        """The generation the next ``designs`` finished designs will make."""
+        self.generation, self.total, self.done, self.failed, self.cached = generation, designs, 0, 0, 0
         self._draw(force=True)
 
-    def simulation_done(self, failed: bool) -> None:
+    def design_done(self, failed: bool, from_store: bool, in_flight: int = 0) -> None:
+        """A design has all its results; ``in_flight``: simulations still running."""
         self.done += 1
         self.failed += int(failed)
+        self.cached += int(from_store)
+        self.in_flight = in_flight
         self._draw()
 
     def end_generation(self, front: str) -> None:
@@ -51,8 +55,9 @@ class Progress:
         filled = int(round(frac * BAR_WIDTH))
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
         elapsed = time.perf_counter() - self.t0
-        return (f"gen {self.generation}/{self.generations} [{bar}] sims {self.done}/{self.total} done, "
-                f"{self.failed} failed, {self.cached} cached | {elapsed:6.0f} s | {self.front}")
+        return (f"gen {self.generation}/{self.generations} [{bar}] designs {self.done}/{self.total} done, "
+                f"{self.failed} failed, {self.cached} from the store, {self.in_flight} simulations running | "
+                f"{elapsed:6.0f} s | {self.front}")
 
     def _draw(self, force: bool = False, newline: bool = False) -> None:
         if not self.enabled:

@@ -25,8 +25,8 @@ import json
 import math
 import os
 import shutil
-import sys
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,14 +38,25 @@ from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 from ultralow.errors import InputError
 from ultralow.optimise.dispatch import Dispatcher, start_ray
 from ultralow.optimise.front_quality import Normalisation, hypervolume, normalisation
-from ultralow.optimise.problem import DesignEvaluator, as_arrays
+from ultralow.optimise.pipeline import DesignPipeline
+from ultralow.optimise.problem import Design, DesignEvaluator, as_arrays
 from ultralow.optimise.progress import Progress
-from ultralow.optimise.search import SearchState, load_checkpoint, make_algorithm
+from ultralow.optimise.search import (
+    SearchState,
+    append_events,
+    is_event,
+    load_checkpoint,
+    make_algorithm,
+    read_events,
+    warn,
+)
 from ultralow.optimise.spec import Spec, parse_spec
 from ultralow.optimise.store import ResultStore, file_sha256
+from ultralow.optimise.surrogate import MIN_TRAINING_DESIGNS, Surrogate, held_out_r2, screen
 
 # [run] keys that may differ between a run and its resumption (they do not change the search)
 RESUMABLE_RUN_KEYS = ("generations", "name", "store", "max_retries")
+SEARCH_LOG = "search_log.jsonl"
 
 
 @dataclass
@@ -182,6 +193,17 @@ def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+LIGHT_KEYS = ("generation", "design_id", "design_key", "status", "feasible", "source", "F", "G")
+TABLE_CHUNK_ROWS = 5000  # evaluations.jsonl is turned into a table this many rows at a time
+
+
+def light_row(row: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    """What the search keeps of an evaluated row in memory (the whole row is in evaluations.jsonl):
+    ids, status, F and G, the variables' values and the objectives' metrics."""
+    keys = (*LIGHT_KEYS, *(v.name for v in spec.variables), *(o.metric for o in spec.objectives))
+    return {k: row.get(k) for k in keys}
+
+
 def _flatten(rows: list[dict[str, Any]], constraint_names: list[str]) -> pd.DataFrame:
     flat = []
     for r in rows:
@@ -193,9 +215,27 @@ def _flatten(rows: list[dict[str, Any]], constraint_names: list[str]) -> pd.Data
     return pd.DataFrame(flat)
 
 
+def _evaluations_table(path: Path, constraint_names: list[str]) -> pd.DataFrame:
+    """``evaluations.jsonl`` as one table, read :data:`TABLE_CHUNK_ROWS` lines at a time (the driver
+    never holds every row as Python objects)."""
+    chunks, rows = [], []
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.strip():
+                rows.append(json.loads(line))
+            if len(rows) >= TABLE_CHUNK_ROWS:
+                chunks.append(_flatten(rows, constraint_names))
+                rows = []
+    if rows or not chunks:
+        chunks.append(_flatten(rows, constraint_names))
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+
 def _write_tables(run_dir: Path, spec: Spec, rows: list[dict[str, Any]], history: list[dict[str, Any]],
                   constraint_names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Path | None]:
-    evaluations = _flatten(rows, constraint_names)
+    """evaluations/pareto (CSV, Parquet), history.csv and report.html; the evaluations are read
+    from ``run_dir/evaluations.jsonl``, ``rows`` (light or whole) only pick the front."""
+    evaluations = _evaluations_table(run_dir / "evaluations.jsonl", constraint_names)
     front_ids = {r["design_key"] for r in _front(rows)}
     pareto = evaluations[evaluations["design_key"].isin(front_ids)].drop_duplicates("design_key")
     history_df = pd.DataFrame(history)
@@ -262,89 +302,291 @@ def write_measures(run_dir: Path, evaluator: DesignEvaluator, rows: list[dict[st
     return out
 
 
-def _warn(message: str) -> None:
-    print(f"ultralow: warning: {message}", file=sys.stderr, flush=True)
+@dataclass
+class Asked:
+    """A design the algorithm proposed (``x``: its raw values) and, when screened, its predicted F."""
+
+    x: dict[str, Any]
+    design: Design
+    predicted_F: list[float] | None = None
 
 
-def _read_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of ``evaluations.jsonl``; a torn last line (a killed write) is dropped with a
-    warning, a damaged line before it is an ``InputError`` naming the file."""
-    if not path.is_file():
-        return []
-    lines = path.read_bytes().split(b"\n")
-    rows = []
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict) or not isinstance(row.get("generation"), int):
-                raise ValueError("not an evaluation row")
-        except (ValueError, UnicodeDecodeError) as exc:
-            if all(not rest.strip() for rest in lines[i + 1:]):
-                _warn(f"{path}: dropped a torn last line (line {i + 1}: {exc}); its generation is redone")
-                break
-            raise InputError(f"{path}: line {i + 1} is damaged ({exc}); cannot resume this run") from exc
-        rows.append(row)
-    return rows
+def _is_row(row: dict[str, Any]) -> bool:
+    return isinstance(row.get("generation"), int)
 
 
-def _append_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Append whole lines with one write, flushed to disk (a killed driver leaves whole lines)."""
-    data = "".join(json.dumps(r, default=str) + "\n" for r in rows).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _implicit_events(rows: list[dict[str, Any]], generations: int) -> list[dict[str, Any]]:
+    """The ask/tell sequence of a run folder written before ``search_log.jsonl`` existed
+    (generational: ask g, tell g); the last generation's ask is not checked."""
+    events: list[dict[str, Any]] = []
+    for g in range(1, generations + 1):
+        ids = [r["design_id"] for r in rows if r["generation"] == g]
+        events += [{"event": "ask", "design_ids": ids, "unchecked": True},
+                   {"event": "tell", "generation": g, "design_ids": ids}]
+    return events
 
 
-def _restore(spec: Spec, evaluator: DesignEvaluator, run_dir: Path) -> tuple[SearchState, list[dict[str, Any]]]:
-    """The search state of ``run_dir`` rebuilt by replaying its stored generations, and their rows."""
+def _restore(spec: Spec, evaluator: DesignEvaluator, run_dir: Path
+             ) -> tuple[SearchState, list[dict[str, Any]], list[dict[str, Any]], list[Asked]]:
+    """The search state of ``run_dir`` rebuilt by replaying its logged asks and tells
+    (:mod:`ultralow.optimise.search`): (state, rows told, events replayed, designs asked and not told)."""
     jsonl = run_dir / "evaluations.jsonl"
     try:
-        checkpoint = load_checkpoint(run_dir)
+        checkpoint = load_checkpoint(run_dir) or {"generation": 0, "history": []}
     except InputError as exc:
-        _warn(f"{exc}; rebuilding the search state from {jsonl.name}")
+        warn(f"{exc}; rebuilding the search state from {jsonl.name} and {SEARCH_LOG}")
         checkpoint = {"generation": None, "history": []}
-    rows = _read_rows(jsonl)
+    rows = read_events(jsonl, _is_row, keep=lambda row: light_row(row, spec))
+    if (run_dir / SEARCH_LOG).is_file():
+        events = read_events(run_dir / SEARCH_LOG, is_event)
+    else:
+        done = checkpoint["generation"]
+        events = _implicit_events(rows, max((r["generation"] for r in rows), default=0) if done is None else done)
     state = SearchState(make_algorithm(spec.algorithm_name, evaluator.problem(), spec.population, spec.seed))
-    if checkpoint is None:  # stopped before the first generation finished
-        return state, []
-    target = checkpoint["generation"]
-    if target is None:
-        target = max((r["generation"] for r in rows), default=0)
+    by_generation: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_generation.setdefault(r["generation"], []).append(r)
+    outstanding: list[Asked] = []
+    replayed_rows: list[dict[str, Any]] = []
     replayed: list[dict[str, Any]] = []
-    for generation in range(1, target + 1):
-        stored = [r for r in rows if r["generation"] == generation]
-        population = state.ask()
-        X = list(population.get("X"))
-        if len(stored) < len(X):
-            _warn(f"{jsonl}: generation {generation} has {len(stored)} of {len(X)} evaluations; "
-                  f"resuming from generation {generation}")
-            state.pending = population  # asked already: the run loop evaluates exactly these designs
-            break
-        for x, r in zip(X, stored, strict=False):
-            asked = evaluator.prepare(x).design_id
-            if asked != r.get("design_id"):
-                raise InputError(f"{jsonl}: generation {generation} does not replay (design {r.get('design_id')!r} "
-                                 f"stored, {asked!r} asked): the file was edited or the search code changed; "
-                                 "start a new run (the store keeps every simulation)")
-        stored = stored[:len(X)]
-        F, G = as_arrays(stored)
-        state.tell(population, F, G)
-        replayed += stored
+    for event in events:
+        if event["event"] == "ask":
+            candidates = [x for _ in range(int(event.get("proposals", 1))) for x in state.ask()]
+            prepared = [Asked(x, evaluator.prepare(x)) for x in candidates]
+            if event.get("unchecked"):
+                selected = prepared
+            else:
+                selected = []
+                for i, design_id in enumerate(event["design_ids"]):
+                    match = next((a for a in prepared if a.design.design_id == design_id), None)
+                    if match is None:
+                        raise InputError(f"{run_dir / SEARCH_LOG}: ask {event.get('n')} does not replay (design "
+                                         f"{design_id!r} logged, not asked): the file was edited or the search "
+                                         "code changed; start a new run (the store keeps every simulation)")
+                    prepared.remove(match)
+                    predicted = (event.get("predicted_F") or [None] * (i + 1))[i]
+                    selected.append(Asked(match.x, match.design, predicted))
+            outstanding += selected
+        else:
+            generation, ids = event["generation"], event["design_ids"]
+            stored = by_generation.get(generation, [])[:len(ids)]
+            if [r.get("design_id") for r in stored] != ids:
+                warn(f"{jsonl}: generation {generation} has {len(stored)} of {len(ids)} evaluations; "
+                     f"resuming from generation {generation}")
+                break
+            told = []
+            for design_id in ids:
+                match = next((a for a in outstanding if a.design.design_id == design_id), None)
+                if match is None:
+                    raise InputError(f"{run_dir / SEARCH_LOG}: generation {generation} tells design {design_id!r} "
+                                     "that was never asked; start a new run (the store keeps every simulation)")
+                outstanding.remove(match)
+                told.append(match.x)
+            F, G = as_arrays(stored)
+            state.tell(told, F, G)
+            replayed_rows += stored
+        replayed.append(event)
     history = {h["generation"]: h for h in checkpoint["history"] if h.get("generation", 0) <= state.generation}
     for generation in range(1, state.generation + 1):
         if generation not in history:  # the checkpoint was lost: what the rows tell
-            gen_rows = [r for r in replayed if r["generation"] == generation]
-            upto = [r for r in replayed if r["generation"] <= generation]
+            gen_rows = [r for r in replayed_rows if r["generation"] == generation]
+            upto = [r for r in replayed_rows if r["generation"] <= generation]
             history[generation] = _history_row(spec, generation, gen_rows, upto, math.nan, math.nan, math.nan)
     state.history = [history[g] for g in sorted(history)]
-    return state, replayed
+    return state, replayed_rows, replayed, outstanding
+
+
+def _keep_told(path: Path, told: Counter) -> None:
+    """Rewrite ``evaluations.jsonl`` with only the rows replayed (``told``: rows per generation),
+    line by line and atomically: a torn or untold tail is dropped, whole lines are kept as written."""
+    tmp = path.with_name(path.name + ".tmp")
+    left = dict(told)
+    with open(tmp, "wb") as out:
+        if path.is_file():
+            with open(path, "rb") as fh:
+                for line in fh:
+                    try:
+                        generation = json.loads(line).get("generation")
+                    except (ValueError, UnicodeDecodeError, AttributeError):
+                        continue
+                    if left.get(generation, 0) > 0:
+                        left[generation] -= 1
+                        out.write(line if line.endswith(b"\n") else line + b"\n")
+        out.flush()
+        os.fsync(out.fileno())
+    tmp.replace(path)
+
+
+def _dispatch_mode(spec: Spec, n_cpus: int) -> str:
+    """``generational`` or ``async`` (``[run] dispatch``; ``auto``: async when the cluster has more
+    CPUs than a generation has designs, so that generational dispatch would leave CPUs idle)."""
+    if spec.dispatch != "auto":
+        return spec.dispatch
+    return "async" if n_cpus > spec.population else "generational"
+
+
+class SearchLoop:
+    """The ask/tell loop of one invocation (see the module docstring of :mod:`ultralow.optimise.search`).
+
+    Generational (``capacity`` None): ask a generation, simulate all of it, tell it in the order
+    asked. Asynchronous (``capacity`` = CPUs): keep ``capacity`` simulations in flight, asking the
+    algorithm whenever a CPU is free and nothing asked is waiting; tell every ``population``
+    finished designs in completion order; at most ``generations x population`` designs are asked.
+    With ``spec.surrogate`` each ask proposes ``surrogate_candidates`` batches and
+    :mod:`ultralow.optimise.surrogate` picks the ones simulated."""
+
+    def __init__(self, spec: Spec, evaluator: DesignEvaluator, state: SearchState, run_dir: Path,
+                 rows: list[dict[str, Any]], outstanding: list[Asked], bar: Progress,
+                 on_record: Callable[[dict[str, Any]], None] | None, *, capacity: int | None):
+        self.spec, self.evaluator, self.state, self.run_dir = spec, evaluator, state, run_dir
+        self.rows = rows  # every told row, appended as generations are told
+        self.queue: deque[Asked] = deque(outstanding)
+        self.bar, self.on_record, self.capacity = bar, on_record, capacity
+        self.n_asked = sum(len(self._generation_rows(g)) for g in range(1, state.generation + 1)) + len(outstanding)
+        self.n_asks = sum(1 for _ in read_events(run_dir / SEARCH_LOG, is_event) if _["event"] == "ask")
+        self.exhausted = False  # the algorithm proposed nothing new
+        self.surrogate: Surrogate | None = None
+        self._trained_on = -1
+        self._screened_out = 0
+        self._t0 = time.perf_counter()
+        self._counts = (0, 0)
+
+    def _generation_rows(self, generation: int) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["generation"] == generation]
+
+    @property
+    def budget(self) -> int:
+        return self.spec.generations * self.spec.population
+
+    # -- asking ------------------------------------------------------------------------------------
+    def _ask(self) -> list[Asked]:
+        """One ask event: the designs to simulate, logged before any is submitted."""
+        proposed = [Asked(x, self.evaluator.prepare(x)) for x in self.state.ask()]
+        event: dict[str, Any] = {"event": "ask", "n": self.n_asks + 1, "proposals": 1}
+        selected = proposed
+        if self._screening():
+            n_keep = len(proposed)
+            candidates, seen = list(proposed), {a.design.design_id for a in proposed}
+            for _ in range(self.spec.surrogate_candidates - 1):
+                event["proposals"] += 1
+                for x in self.state.ask():
+                    a = Asked(x, self.evaluator.prepare(x))
+                    if a.design.design_id not in seen:
+                        seen.add(a.design.design_id)
+                        candidates.append(a)
+            F_pred, G_pred = self.surrogate.predict([a.design.values for a in candidates])
+            rng = np.random.default_rng([self.spec.seed, self.n_asks + 1])
+            keep = screen(F_pred, G_pred, n_keep, self.spec.surrogate_explore, rng)
+            selected = [Asked(candidates[i].x, candidates[i].design, [float(f) for f in F_pred[i]]) for i in keep]
+            self._screened_out += len(candidates) - len(selected)
+            chosen = {a.design.design_id for a in selected}
+            event.update(candidates=len(candidates), predicted_F=[a.predicted_F for a in selected],
+                         screened_out_ids=[a.design.design_id for a in candidates if a.design.design_id not in chosen])
+        selected = selected[:max(self.budget - self.n_asked, 0)] if self.capacity else selected
+        event["design_ids"] = [a.design.design_id for a in selected]
+        append_events(self.run_dir / SEARCH_LOG, [event])
+        self.n_asks += 1
+        self.n_asked += len(selected)
+        if not selected:
+            self.exhausted = True
+        return selected
+
+    def _screening(self) -> bool:
+        """Train the surrogate on every successfully simulated told design; False until enough."""
+        if not self.spec.surrogate or self.state.generation == 0:
+            return False
+        ok = [r for r in self.rows if r.get("status") == "ok"]
+        if len(ok) < MIN_TRAINING_DESIGNS:
+            return False
+        if self._trained_on != len(self.rows):
+            self.surrogate = Surrogate(self.spec.variables, self.spec.seed)
+            self.surrogate.fit([{v.name: r[v.name] for v in self.spec.variables} for r in ok],
+                               np.array([r["F"] for r in ok], dtype=float), np.array([r["G"] for r in ok], dtype=float))
+            self._trained_on = len(self.rows)
+        return True
+
+    # -- the loop ----------------------------------------------------------------------------------
+    def record_arrived(self, record: dict[str, Any]) -> None:
+        if self.on_record is not None:
+            self.on_record(record)
+
+    def run(self, pipeline: DesignPipeline) -> None:
+        in_pipeline: dict[int, Asked] = {}
+        completed: list[tuple[int, Asked, dict[str, Any]]] = []
+        ticket = 0
+        self.bar.start_generation(self.state.generation + 1, self.spec.population)
+        while self.state.generation < self.spec.generations:
+            if self.capacity:  # asynchronous: fill the free CPUs
+                while pipeline.simulations_in_flight < self.capacity and not self.exhausted \
+                        and (self.queue or self.n_asked < self.budget):
+                    if not self.queue:
+                        self.queue.extend(self._ask())
+                        continue
+                    asked = self.queue.popleft()
+                    in_pipeline[ticket] = asked
+                    pipeline.add(ticket, asked.design)
+                    ticket += 1
+            elif not in_pipeline and not completed:  # generational: the next generation, all at once
+                batch = list(self.queue) or self._ask()
+                self.queue.clear()
+                for asked in batch:
+                    in_pipeline[ticket] = asked
+                    pipeline.add(ticket, asked.design)
+                    ticket += 1
+                if not batch:
+                    break
+            for t, design, records in pipeline.wait():
+                asked = in_pipeline.pop(t)
+                row = self.evaluator.evaluate(design, records)
+                row["source"] = "simulated" if pipeline.simulated_here(row["design_key"] or "") else "store"
+                completed.append((t, asked, row))
+                self.bar.design_done(row["status"] != "ok", row["source"] == "store", pipeline.simulations_in_flight)
+            idle = not in_pipeline and not self.queue and (self.exhausted or self.n_asked >= self.budget)
+            if self.capacity and (len(completed) >= self.spec.population or (completed and idle)):
+                self._tell(completed[:self.spec.population], pipeline)
+                del completed[:self.spec.population]
+            elif not self.capacity and completed and not in_pipeline:
+                self._tell(sorted(completed, key=lambda c: c[0]), pipeline)
+                completed.clear()
+            elif idle and not completed:
+                break  # nothing asked, nothing running: the algorithm has nothing new to propose
+
+    def _tell(self, group: list[tuple[int, Asked, dict[str, Any]]], pipeline: DesignPipeline) -> None:
+        generation = self.state.generation + 1
+        new_rows = []
+        for _, _asked, row in group:
+            row["generation"] = generation
+            new_rows.append(row)
+        append_events(self.run_dir / "evaluations.jsonl", new_rows)
+        append_events(self.run_dir / SEARCH_LOG, [{"event": "tell", "generation": generation,
+                                                   "design_ids": [r["design_id"] for r in new_rows]}])
+        F, G = as_arrays(new_rows)
+        self.state.tell([asked.x for _, asked, _ in group], F, G)
+        self.rows += [light_row(r, self.spec) for r in new_rows]
+        n_sim, n_reused = pipeline.n_simulated - self._counts[0], pipeline.n_reused - self._counts[1]
+        self._counts = (pipeline.n_simulated, pipeline.n_reused)
+        row = _history_row(self.spec, generation, new_rows, self.rows, n_sim, n_reused,
+                           time.perf_counter() - self._t0)
+        row.update(self._surrogate_accuracy(group))
+        self._t0 = time.perf_counter()
+        self.state.history.append(row)
+        self.state.save(self.run_dir)
+        self.bar.end_generation(f"{_front_text(self.spec, _front(self.rows))}, hypervolume {row['hypervolume']:.3f}")
+        if self.state.generation < self.spec.generations:
+            self.bar.start_generation(self.state.generation + 1, self.spec.population)
+
+    def _surrogate_accuracy(self, group: list[tuple[int, Asked, dict[str, Any]]]) -> dict[str, Any]:
+        """Held-out R² per objective of this generation's screened designs, and the candidates
+        screened out since the previous generation (only with the surrogate on)."""
+        if not self.spec.surrogate:
+            return {}
+        pairs = [(a.predicted_F, r["F"]) for _, a, r in group if a.predicted_F is not None and r["status"] == "ok"]
+        r2 = held_out_r2(np.array([p for p, _ in pairs]), np.array([f for _, f in pairs])) if pairs \
+            else [math.nan] * len(self.spec.objectives)
+        out: dict[str, Any] = {f"surrogate_r2_{o.metric}": v for o, v in zip(self.spec.objectives, r2, strict=True)}
+        out["surrogate_screened_out"] = self._screened_out
+        self._screened_out = 0
+        return out
 
 
 def run_optimisation(
@@ -391,16 +633,17 @@ def run_optimisation(
             shutil.copyfile(spec.source, run_dir / "spec.toml")
         (run_dir / "spec.json").write_text(json.dumps(_effective_raw(spec), indent=2))
     (run_dir / "weather.json").write_text(json.dumps(weather_provenance(weather), indent=2))
+    outstanding: list[Asked] = []
     if resume_dir is not None:
-        state, rows = _restore(spec, evaluator, run_dir)
+        state, rows, events, outstanding = _restore(spec, evaluator, run_dir)
     else:
-        state, rows = SearchState(make_algorithm(spec.algorithm_name, evaluator.problem(), spec.population,
-                                                 spec.seed)), []
-    tmp = run_dir / "evaluations.jsonl.tmp"
+        state, rows, events = SearchState(make_algorithm(spec.algorithm_name, evaluator.problem(), spec.population,
+                                                         spec.seed)), [], []
+    _keep_told(run_dir / "evaluations.jsonl", Counter(r["generation"] for r in rows))
+    tmp = run_dir / (SEARCH_LOG + ".tmp")  # the events replayed, nothing torn or beyond
     tmp.unlink(missing_ok=True)
-    _append_rows(tmp, rows)
-    tmp.replace(run_dir / "evaluations.jsonl")
-    history = list(state.history)
+    append_events(tmp, events)
+    tmp.replace(run_dir / SEARCH_LOG)
 
     store = ResultStore(run_dir / "store.sqlite", shared_store_path(spec))
     if store.shared is not None:  # leases left by an earlier, killed invocation of this run
@@ -409,63 +652,37 @@ def run_optimisation(
     bar = Progress(spec.generations, enabled=progress)
     n_simulated_total = n_reused_total = 0
     t_start = time.time()
+    dispatch = spec.dispatch
     try:
         if state.generation < spec.generations:
             n_cpus = start_ray(address, workers)
-            dispatcher = Dispatcher(weather, max_retries=spec.max_retries, warm_up=n_cpus, template=spec.template,
-                                    keep_dir=run_dir / "sims" if keep_runs else None,
-                                    failed_dir=run_dir / "failed")
-        while state.generation < spec.generations:
-            t0 = time.perf_counter()
-            generation = state.generation + 1
-            population = state.ask()
-            designs = [evaluator.prepare(x) for x in population.get("X")]
-            records, to_run = store.partition(job for d in designs for job in d.jobs.values())
-            n_reused = len(records)
-            bar.start_generation(generation, len(designs), len(to_run), n_reused)
+            dispatch = _dispatch_mode(spec, n_cpus)
 
-            def done(record: dict[str, Any], records: dict[str, dict[str, Any]] = records) -> None:
-                store.put(record)
-                records[record["key"]] = record
-                bar.simulation_done(record["status"] != "ok")
-                if on_record is not None:
-                    on_record(record)
+            def make_dispatcher() -> Dispatcher:
+                nonlocal dispatcher
+                dispatcher = Dispatcher(weather, max_retries=spec.max_retries, warm_up=n_cpus, template=spec.template,
+                                        keep_dir=run_dir / "sims" if keep_runs else None,
+                                        failed_dir=run_dir / "failed")
+                return dispatcher
 
-            def from_other_run(record: dict[str, Any], records: dict[str, dict[str, Any]] = records) -> None:
-                records[record["key"]] = record
-                bar.simulation_done(record["status"] != "ok")
-
-            n_here = store.run_shared(to_run, lambda jobs, done=done: dispatcher.run(jobs, done), from_other_run,
-                                      run=str(run_dir))
-            new_rows = []
-            for d in designs:
-                row = evaluator.evaluate(d, records)
-                row["generation"] = generation
-                row["source"] = "simulated" if row["design_key"] in to_run else "store"
-                new_rows.append(row)
-            F, G = as_arrays(new_rows)
-            state.tell(population, F, G)
-            rows += new_rows
-            _append_rows(run_dir / "evaluations.jsonl", new_rows)
-            history.append(_history_row(spec, generation, new_rows, rows, n_here,
-                                        n_reused + len(to_run) - n_here, time.perf_counter() - t0))
-            state.history = history
-            state.save(run_dir)
-            n_simulated_total += n_here
-            n_reused_total += n_reused + len(to_run) - n_here
-            bar.end_generation(f"{_front_text(spec, _front(rows))}, hypervolume {history[-1]['hypervolume']:.3f}")
+            loop = SearchLoop(spec, evaluator, state, run_dir, rows, outstanding, bar, on_record,
+                              capacity=n_cpus if dispatch == "async" else None)
+            with DesignPipeline(store, make_dispatcher, run=str(run_dir), on_record=loop.record_arrived) as pipeline:
+                loop.run(pipeline)
+            n_simulated_total, n_reused_total = pipeline.n_simulated, pipeline.n_reused
         write_measures(run_dir, evaluator, rows, store, dispatcher or (lambda: Dispatcher(
             weather, max_retries=spec.max_retries, warm_up=start_ray(address, workers), template=spec.template,
             failed_dir=run_dir / "failed")))
     finally:
         bar.close()
         store.close()
-    evaluations, pareto, history_df, report = _write_tables(run_dir, spec, rows, history,
+    evaluations, pareto, history_df, report = _write_tables(run_dir, spec, rows, state.history,
                                                             evaluator.constraint_names)
     (run_dir / "run.json").write_text(json.dumps({
         "spec": spec.name, "generations_done": state.generation, "population": spec.population,
         "seed": spec.seed, "algorithm": spec.algorithm_name, "constraints": evaluator.constraint_names,
         "simulations_this_invocation": n_simulated_total, "reused_this_invocation": n_reused_total,
+        "dispatch": dispatch, "surrogate": spec.surrogate,
         "seconds_this_invocation": time.time() - t_start, "weather": weather.description,
         "weather_sha256": weather_sha, "engine_version": evaluator.engine_version,
         "shared_store": str(shared_store_path(spec)) if shared_store_path(spec) else None,

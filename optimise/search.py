@@ -5,12 +5,19 @@ population member), both as ``MixedVariableGA`` so that real, integer and choice
 their own mating operators; constraints by pymoo's constraint-domination (feasible first, then
 least violation).
 
+The search is a sequence of asks (the algorithm proposes designs) and tells (it is handed a
+generation of evaluated designs). Generational dispatch alternates them; asynchronous dispatch
+asks whenever a CPU is free and tells every ``population`` finished designs, in completion order
+(:mod:`ultralow.optimise.run`). Each ask and tell is logged, as it happens, in
+``search_log.jsonl`` (the designs selected from each ask and the designs of each tell, by id).
+
 The checkpoint is data, never code: ``checkpoint.json`` holds the number of finished generations
-and the history rows. ``--resume`` rebuilds the algorithm from the seed and *replays* the stored
-generations (each generation's objective and constraint values from ``evaluations.jsonl``) through
-ask/tell, which restores the population, pymoo's random generator and NumPy's/Python's global
-random states exactly, so a resumed run asks for exactly the designs an uninterrupted run with the
-same seed would. Nothing is ever unpickled (an old ``checkpoint.pkl`` is ignored).
+and the history rows. ``--resume`` rebuilds the algorithm from the seed and *replays* the logged
+asks and tells in their order (each tell's objective and constraint values from
+``evaluations.jsonl``), which restores the population, pymoo's random generator and NumPy's/Python's
+global random states exactly: the designs asked and not yet told are asked again (their finished
+simulations come from the store), and a generational run continues exactly as an uninterrupted
+run with the same seed would. Nothing is ever unpickled (an old ``checkpoint.pkl`` is ignored).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import json
 import math
 import os
 import random
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,35 +69,24 @@ def make_algorithm(name: str, problem: Any, population: int, seed: int) -> Mixed
 
 @dataclass
 class SearchState:
-    """The algorithm after ``generation`` completed generations, and the history rows."""
+    """The algorithm after ``generation`` tells (generations), and the history rows."""
 
     algorithm: MixedVariableGA
     generation: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
-    pending: Population | None = None  # asked while replaying but not told: the next ask returns it
 
-    def ask(self) -> Population:
-        if self.pending is not None:
-            population, self.pending = self.pending, None
-            return population
-        return self.algorithm.ask()
+    def ask(self) -> list[dict[str, Any]]:
+        """The designs (variable name -> value) the algorithm proposes next."""
+        return list(self.algorithm.ask().get("X"))
 
-    def tell(self, population: Population, F: np.ndarray, G: np.ndarray) -> None:
+    def tell(self, X: Sequence[dict[str, Any]], F: np.ndarray, G: np.ndarray) -> None:
+        """Hand the algorithm one generation: designs ``X`` (from any earlier asks) with their
+        objectives ``F`` and constraints ``G``."""
+        population = Population.new("X", np.array(list(X), dtype=object))
         population.set("F", F)
         population.set("G", G)
         self.algorithm.tell(infills=population)
         self.generation += 1
-
-    def replay(self, generations: Sequence[tuple[np.ndarray, np.ndarray]],
-               check: Callable[[int, list[dict[str, Any]]], None] | None = None) -> None:
-        """Re-run stored generations through ask/tell: ``generations[i]`` = (F, G) of generation
-        ``i + 1`` in the order asked; ``check(generation, X)`` may refuse designs that differ
-        from the stored ones (raise)."""
-        for F, G in generations:
-            population = self.ask()
-            if check is not None:
-                check(self.generation + 1, list(population.get("X")))
-            self.tell(population, F, G)
 
     def save(self, run_dir: Path) -> None:
         """Write the checkpoint atomically (a killed driver leaves the previous one intact)."""
@@ -101,6 +98,56 @@ class SearchState:
             fh.flush()
             os.fsync(fh.fileno())
         tmp.replace(run_dir / CHECKPOINT)
+
+
+def append_events(path: Path, events: Sequence[dict[str, Any]]) -> None:
+    """Append whole JSON lines with one write, flushed to disk (a killed driver leaves whole lines)."""
+    data = "".join(json.dumps(e, default=_plain) + "\n" for e in events).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_events(path: Path, valid: Callable[[dict[str, Any]], bool],
+                keep: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The JSON lines of ``path`` ([] when absent), each passed through ``keep`` when given; a torn
+    last line (a killed write) is dropped with a warning, a damaged line before it is an
+    ``InputError`` naming the file and line."""
+    if not path.is_file():
+        return []
+    lines = path.read_bytes().split(b"\n")
+    out = []
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not valid(item):
+                raise ValueError("not a record of this file")
+        except (ValueError, UnicodeDecodeError) as exc:
+            if all(not rest.strip() for rest in lines[i + 1:]):
+                warn(f"{path}: dropped a torn last line (line {i + 1}: {exc})")
+                break
+            raise InputError(f"{path}: line {i + 1} is damaged ({exc}); cannot resume this run") from exc
+        out.append(keep(item) if keep is not None else item)
+    return out
+
+
+def warn(message: str) -> None:
+    print(f"ultralow: warning: {message}", file=sys.stderr, flush=True)
+
+
+def is_event(item: dict[str, Any]) -> bool:
+    """A line of ``search_log.jsonl``: an ask or a tell."""
+    if item.get("event") == "ask":
+        return isinstance(item.get("design_ids"), list) and isinstance(item.get("proposals", 1), int)
+    return item.get("event") == "tell" and isinstance(item.get("generation"), int) \
+        and isinstance(item.get("design_ids"), list)
 
 
 def _plain(value: Any) -> Any:

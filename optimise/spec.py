@@ -41,12 +41,14 @@ from ultralow.optimise.metrics import (
 from ultralow.optimise.variables import CATALOGUES, KEEP_EXISTING, KINDS, Variable
 
 SECTIONS = ("run", "building", "variables", "objectives", "constraints", "costs")
-RUN_KEYS = ("name", "seed", "population", "generations", "period", "algorithm", "max_retries", "store")
+RUN_KEYS = ("name", "seed", "population", "generations", "period", "algorithm", "max_retries", "store", "dispatch",
+            "surrogate", "surrogate_candidates", "surrogate_explore")
 BUILDING_KEYS = ("template", "idf", "use", "field", "hook", "city", "epw", "parameters", "strict_weather")
 VARIABLE_KEYS = ("type", "min", "max", "step", "options", "catalogue", "parameter")
 OBJECTIVE_KEYS = ("metric", "sense", "label")
 CONSTRAINT_KEYS = ("metric", "min", "max", "target", "indicator", "label")
 ALGORITHMS = ("auto", "nsga2", "nsga3")
+DISPATCH_MODES = ("auto", "generational", "async")
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,10 @@ class Spec:
     algorithm: str = "auto"
     max_retries: int = 2
     store: str | None = "default"
+    dispatch: str = "auto"  # "generational" or "async": simulations in flight follow the CPUs (optimise/run.py)
+    surrogate: bool = False  # screen the proposed designs with a model of the simulated ones (optimise/surrogate.py)
+    surrogate_candidates: int = 3  # designs proposed per design simulated, when screening
+    surrogate_explore: float = 0.25  # share of the simulated designs drawn at random from the screened-out ones
     costs_file: str | None = None
     tariff_city: str | None = None
     strict_weather: bool = False
@@ -494,6 +500,12 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
     store = text_value("run.store", run.get("store", "default"))
     store = None if store == "none" else store
     check_store("run.store", store)
+    dispatch = _choice("run.dispatch", run.get("dispatch", "auto"), DISPATCH_MODES)
+    surrogate = bool_value("run.surrogate", run.get("surrogate", False))
+    surrogate_candidates = _number("run.surrogate_candidates", run.get("surrogate_candidates", 3), int, minimum=2)
+    surrogate_explore = _number("run.surrogate_explore", run.get("surrogate_explore", 0.25), float, minimum=0.0)
+    if surrogate_explore > 1.0:
+        raise InputError(f"spec: run.surrogate_explore = {surrogate_explore!r} must be a share between 0 and 1")
     name = text_value("run.name", run.get("name", Path(source).stem if source else "optimisation"))
     costs = table_value("costs", data.get("costs"))
     _unknown("costs.", costs, ("file", "tariff_city"))
@@ -517,7 +529,8 @@ def parse_spec(data: Mapping[str, Any], source: str | None = None, base_dir: Pat
         name=safe_name(name, "optimisation"), template=template.name,
         city=city, epw=epw, fixed=fixed, variables=variables, objectives=objectives, constraints=constraints,
         seed=seed, population=population, generations=generations, period=period, algorithm=algorithm,
-        max_retries=max_retries, store=store, costs_file=costs_file,
+        max_retries=max_retries, store=store, dispatch=dispatch, surrogate=surrogate,
+        surrogate_candidates=surrogate_candidates, surrogate_explore=surrogate_explore, costs_file=costs_file,
         tariff_city=tariff_city,
         strict_weather=bool_value("building.strict_weather", building.get("strict_weather", False)),
         source=source, raw=dict(data),

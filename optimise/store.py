@@ -45,7 +45,8 @@ from ultralow.errors import InputError
 REUSABLE = ("ok", "failed")
 LEASE_SECONDS = 120.0
 COLUMNS = ("key", "status", "template", "parameters", "weather_sha256", "engine_version", "period", "result",
-           "error", "severe_lines", "seconds", "host", "attempts", "finished_at", "err_path")
+           "error", "severe_lines", "seconds", "host", "attempts", "finished_at", "err_path", "started_at")
+ADDED_COLUMNS = {"err_path": "TEXT", "started_at": "REAL"}  # columns a store written by an older version lacks
 
 _LEASES = """
 CREATE TABLE IF NOT EXISTS leases (
@@ -80,7 +81,8 @@ CREATE TABLE IF NOT EXISTS simulations (
     host TEXT,
     attempts INTEGER,
     finished_at REAL NOT NULL,
-    err_path TEXT
+    err_path TEXT,
+    started_at REAL
 )
 """
 
@@ -138,9 +140,11 @@ class SqliteStore:
         self._conn.execute(_SCHEMA)
         self._conn.execute(_LEASES)
         names = {row[1] for row in self._conn.execute("PRAGMA table_info(simulations)")}
-        if "err_path" not in names:  # a store written before err_path existed
+        for column, kind in ADDED_COLUMNS.items():
+            if column in names:
+                continue
             try:
-                self._conn.execute("ALTER TABLE simulations ADD COLUMN err_path TEXT")
+                self._conn.execute(f"ALTER TABLE simulations ADD COLUMN {column} {kind}")
             except sqlite3.OperationalError as exc:  # another process added it just now
                 if "duplicate column" not in str(exc):
                     raise
@@ -198,7 +202,7 @@ class SqliteStore:
              json.dumps(record.get("result"), default=str) if record.get("result") is not None else None,
              record.get("error"), json.dumps(record.get("severe_lines") or []), record.get("seconds"),
              record.get("host"), record.get("attempts"), record.get("finished_at", time.time()),
-             record.get("err_path")),
+             record.get("err_path"), record.get("started_at")),
         )
         self._conn.commit()
 
