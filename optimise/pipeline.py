@@ -80,6 +80,11 @@ class DesignPipeline:
         return len(self._waiting) + len(self._ready)
 
     @property
+    def designs_ready(self) -> int:
+        """Designs with all their records, not yet handed back by :meth:`wait`."""
+        return len(self._ready)
+
+    @property
     def dispatcher(self) -> Dispatcher:
         if self._dispatcher is None:
             self._dispatcher = self._make_dispatcher()

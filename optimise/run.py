@@ -518,7 +518,8 @@ class SearchLoop:
         while self.state.generation < self.spec.generations:
             if self.capacity:  # asynchronous: fill the free CPUs
                 while pipeline.simulations_in_flight < self.capacity and not self.exhausted \
-                        and (self.queue or self.n_asked < self.budget):
+                        and len(completed) + pipeline.designs_ready < self.spec.population \
+                        and (self.queue or self.n_asked < self.budget):  # a full generation done: tell first
                     if not self.queue:
                         self.queue.extend(self._ask())
                         continue
@@ -535,7 +536,8 @@ class SearchLoop:
                     ticket += 1
                 if not batch:
                     break
-            for t, design, records in pipeline.wait():
+            ready_to_tell = self.capacity and len(completed) >= self.spec.population
+            for t, design, records in ([] if ready_to_tell else pipeline.wait()):
                 asked = in_pipeline.pop(t)
                 row = self.evaluator.evaluate(design, records)
                 row["source"] = "simulated" if pipeline.simulated_here(row["design_key"] or "") else "store"
